@@ -12,6 +12,9 @@ from netlab.errors import LayerArgumentError
 from netlab.layers import _checks
 from netlab.layers.attention import attention_weights, causal_mask
 
+# Backends whose `ops.dot_product_attention` is a fused (flash / cuDNN) kernel.
+_FUSED_BACKENDS = ("jax", "torch")
+
 
 @keras.saving.register_keras_serializable(package="netlab")
 class MultiHeadAttention(keras.layers.Layer):
@@ -171,9 +174,12 @@ class MultiHeadAttention(keras.layers.Layer):
         k = self._project(key, "key")
         v = self._project(value, "value")
         # The fused kernel returns no weights, has no dropout, and (on JAX)
-        # needs values as wide as keys.
-        fused = not (return_attention_scores or (self.dropout > 0 and training)) and (
-            self.key_width == self.value_width
+        # needs values as wide as keys. On TensorFlow it is no kernel but the
+        # same einsums, measured 4-10% slower than `_attend` (docs/performance.md).
+        fused = (
+            keras.backend.backend() in _FUSED_BACKENDS
+            and not (return_attention_scores or (self.dropout > 0 and training))
+            and self.key_width == self.value_width
         )
         if not fused:
             outputs, weights = self._attend(q, k, v, attention_mask, training)

@@ -138,3 +138,20 @@ def test_mha_symbolic_scores_shape():
     out, scores = MultiHeadAttention(4)(inputs, return_attention_scores=True)
     assert tuple(out.shape) == (None, 6, 16)
     assert tuple(scores.shape) == (None, 4, 6, 6)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_mha_fused_kernel_path_agrees(monkeypatch, causal):
+    # TensorFlow takes the einsum path by default; force the fused one here.
+    from netlab.layers import multi_head_attention
+
+    monkeypatch.setattr(multi_head_attention, "_FUSED_BACKENDS", (keras.backend.backend(),))
+    q, v = random_inputs([(2, 5, 16), (2, 7, 16)])
+    mask = np.random.default_rng(4).random((2, 5, 7)) > 0.3
+    mask[..., 0] = True
+    layer = MultiHeadAttention(4, causal=causal)
+    slow, _ = layer(q, v, attention_mask=mask, return_attention_scores=True)
+    fast = layer(q, v, attention_mask=mask)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(fast), keras.ops.convert_to_numpy(slow), atol=1e-5
+    )
