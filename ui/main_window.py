@@ -33,6 +33,7 @@ class MainWindow(QMainWindow):
         self.library.setObjectName("layerLibrary")
         self.help = QLabel("Loading the layer library…")
         self.help.setWordWrap(True)
+        self.help.setTextFormat(Qt.TextFormat.PlainText)
         self.help.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.help.setMargin(12)
