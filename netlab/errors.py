@@ -19,3 +19,47 @@ class LayerArgumentError(NetLabError, ValueError):
     The message names the argument and the value received, for example
     ``"`filters` must be a positive integer. Received: filters=0"``.
     """
+
+
+class GraphError(NetLabError):
+    """An edit of a network graph cannot be made (unknown node, bad connection, ...)."""
+
+
+class ParameterError(GraphError, ValueError):
+    """A layer parameter has an invalid value.
+
+    Attributes:
+        field: The parameter's name.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ShapeError(GraphError):
+    """A layer cannot work on the shapes it receives.
+
+    Attributes:
+        field: The parameter or ``"input"`` that the problem is about.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class BuildError(GraphError):
+    """Keras refused to build a node; the message names the node.
+
+    Attributes:
+        node_id: The node that caused it.
+    """
+
+    def __init__(self, node_id: str, message: str) -> None:
+        super().__init__(message)
+        self.node_id = node_id
+
+
+class ModelImportError(NetLabError):
+    """A Keras model cannot be turned into a NetLab graph."""

@@ -7,7 +7,7 @@ backend.
 """
 
 from netlab.layers.attention import ScaledDotProductAttention
-from netlab.layers.conv2d import Conv2D, conv_output_length
+from netlab.layers.conv2d import Conv2D
 from netlab.layers.feed_forward import FeedForward
 from netlab.layers.layer_norm import LayerNorm
 from netlab.layers.multi_head_attention import MultiHeadAttention
@@ -18,7 +18,9 @@ from netlab.layers.position_embedding import (
     sinusoidal_table,
 )
 from netlab.layers.residual_block import ResidualBlock
+from netlab.layers.select_token import SelectToken
 from netlab.layers.transformer_block import TransformerBlock
+from netlab.shapes import conv_output_length
 
 __all__ = [
     "ClassToken",
@@ -30,6 +32,7 @@ __all__ = [
     "PatchEmbedding",
     "ResidualBlock",
     "ScaledDotProductAttention",
+    "SelectToken",
     "SinusoidalPositionEmbedding",
     "TransformerBlock",
     "conv_output_length",

@@ -9,40 +9,7 @@ from keras import ops
 
 from netlab.errors import LayerArgumentError
 from netlab.layers import _checks
-
-
-def conv_output_length(size: int, kernel: int, stride: int, padding: int | str) -> int:
-    """Output length of a convolution along one axis.
-
-    Args:
-        size: Input length (height or width).
-        kernel: Kernel length.
-        stride: Step between windows.
-        padding: Zeros added on *each* side, or ``"valid"`` (none) or ``"same"``
-            (Keras's rule: output ``ceil(size / stride)``).
-
-    Returns:
-        ``floor((size + 2 * padding - kernel) / stride) + 1`` for an integer
-        padding, and what Keras gives for ``"valid"`` and ``"same"``.
-
-    Raises:
-        LayerArgumentError: If the kernel is larger than the padded input.
-    """
-    if padding == "same":
-        return -(-size // stride)
-    pad = 0 if padding == "valid" else int(padding)
-    if size + 2 * pad < kernel:
-        raise LayerArgumentError(
-            f"kernel of size {kernel} is larger than the padded input "
-            f"(size {size} + 2 * padding {pad} = {size + 2 * pad})"
-        )
-    return (size + 2 * pad - kernel) // stride + 1
-
-
-def _same_pads(size: int, kernel: int, stride: int) -> tuple[int, int]:
-    out = -(-size // stride)
-    total = max((out - 1) * stride + kernel - size, 0)
-    return total // 2, total - total // 2
+from netlab.shapes import conv_output_length, same_padding
 
 
 @keras.saving.register_keras_serializable(package="netlab")
@@ -148,7 +115,7 @@ class Conv2D(keras.layers.Layer):
             for size, k, s, p in axes
         ]
         if all(
-            pad == _same_pads(size, k, s) for pad, (size, k, s, _) in zip(pads, axes, strict=True)
+            pad == same_padding(size, k, s) for pad, (size, k, s, _) in zip(pads, axes, strict=True)
         ):
             return [(0, 0), (0, 0)], "same"
         return pads, "valid"

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from netlab.layers import ClassToken, FeedForward, PatchEmbedding, TransformerBlock
+from netlab.layers import ClassToken, FeedForward, PatchEmbedding, SelectToken, TransformerBlock
 from tests.netlab.layers.helper import random_inputs, run_layer_test
 
 
@@ -109,3 +109,16 @@ def test_class_token_prepends_the_same_token_to_every_example():
     y = keras.ops.convert_to_numpy(layer(x))
     np.testing.assert_array_equal(y[:, 1:], x)
     np.testing.assert_allclose(y[:, 0], np.broadcast_to(layer.get_weights()[0][0], (3, 5)))
+
+
+def test_select_token_contract(tmp_path):
+    run_layer_test(SelectToken, {"index": 2}, (2, 4, 3), tmp_path, expected_output_shape=(2, 3))
+
+
+def test_select_token_takes_that_position_and_checks_it():
+    x = random_inputs((2, 4, 3))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(SelectToken(1)(x)), x[:, 1])
+    with pytest.raises(ValueError, match="`index`=4 is outside a sequence of length 4"):
+        SelectToken(4).compute_output_shape((None, 4, 3))
+    with pytest.raises(ValueError, match="Received: index=-1"):
+        SelectToken(-1)

@@ -1,0 +1,217 @@
+"""What a catalog entry says about a layer type: parameters, ports, shapes, counts."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from netlab.errors import ParameterError, ShapeError
+
+Shape = tuple[int | None, ...]
+"""A tensor shape without the batch dimension, e.g. ``(28, 28, 1)``."""
+
+ACTIVATIONS = (
+    "linear", "relu", "sigmoid", "tanh", "gelu", "softmax", "elu", "selu", "softplus", "swish",
+    "leaky_relu",
+)  # fmt: skip
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a layer type.
+
+    Attributes:
+        name: Keyword of the layer's constructor (the Keras name where one exists).
+        kind: ``int``, ``float``, ``bool``, ``choice``, ``shape`` (list of ints),
+            ``int_pair`` (an int or two), ``padding`` (an int, two ints,
+            ``"valid"`` or ``"same"``) or ``optional_int`` (an int or ``None``).
+        default: Value of a new node.
+        minimum: Smallest allowed number (ints, floats, shapes' entries).
+        maximum: Largest allowed number.
+        choices: Allowed values of a ``choice``.
+        help: One line for the inspector's tooltip.
+        exclusive_max: Whether ``maximum`` itself is excluded (rates < 1).
+    """
+
+    name: str
+    kind: str
+    default: Any
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[Any, ...] = ()
+    exclusive_max: bool = False
+
+    def check(self, value: Any) -> Any:
+        """Returns ``value`` in canonical form, or raises :class:`ParameterError`."""
+        return getattr(self, f"_check_{self.kind}")(value)
+
+    def _fail(self, expected: str, value: Any) -> ParameterError:
+        return ParameterError(self.name, f"{self.name} must be {expected} (got {value!r})")
+
+    def _range_text(self) -> str:
+        if self.maximum is None:
+            return f">= {self.minimum:g}"
+        upper = "<" if self.exclusive_max else "<="
+        return f"between {self.minimum:g} and {self.maximum:g} ({upper} {self.maximum:g})"
+
+    def _in_range(self, number: float) -> bool:
+        if self.minimum is not None and number < self.minimum:
+            return False
+        if self.maximum is None:
+            return True
+        return number < self.maximum if self.exclusive_max else number <= self.maximum
+
+    def _check_int(self, value: Any) -> int:
+        if not _is_int(value) or not self._in_range(value):
+            raise self._fail(f"a whole number {self._range_text()}", value)
+        return int(value)
+
+    def _check_optional_int(self, value: Any) -> int | None:
+        return None if value is None else self._check_int(value)
+
+    def _check_float(self, value: Any) -> float:
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if not ok or not math.isfinite(value) or not self._in_range(value):
+            raise self._fail(f"a number {self._range_text()}", value)
+        return float(value)
+
+    def _check_bool(self, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self._fail("true or false", value)
+        return value
+
+    def _check_choice(self, value: Any) -> Any:
+        if value not in self.choices:
+            raise self._fail("one of " + ", ".join(map(str, self.choices)), value)
+        return value
+
+    def _check_shape(self, value: Any) -> tuple[int, ...]:
+        ok = isinstance(value, Sequence) and not isinstance(value, str) and len(value) > 0
+        if not ok or not all(_is_int(v) and self._in_range(v) for v in value):
+            raise self._fail(f"a list of whole numbers {self._range_text()}", value)
+        return tuple(int(v) for v in value)
+
+    def _check_int_pair(self, value: Any) -> tuple[int, int]:
+        pair = (value, value) if _is_int(value) else value
+        ok = isinstance(pair, Sequence) and not isinstance(pair, str) and len(pair) == 2
+        if not ok or not all(_is_int(v) and self._in_range(v) for v in pair):
+            raise self._fail(f"a whole number {self._range_text()} or a pair of them", value)
+        return int(pair[0]), int(pair[1])
+
+    def _check_padding(self, value: Any) -> tuple[int, int] | str:
+        if value in ("valid", "same"):
+            return value
+        try:
+            return self._check_int_pair(value)
+        except ParameterError:
+            raise self._fail(
+                "a whole number >= 0, a pair of them, 'valid' or 'same'", value
+            ) from None
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """A catalog entry: everything NetLab knows about one layer type.
+
+    Attributes:
+        key: Stable identifier stored in files (``"Conv2D"``).
+        display_name: Name shown in the palette.
+        category: Palette section.
+        help: One paragraph for students.
+        params: The parameters, in the inspector's order.
+        inputs: Names of the input ports; with ``variadic`` the last may repeat.
+        min_inputs: Fewest connected inputs (for optional ports).
+        variadic: Whether the node takes any number (>= ``min_inputs``) of inputs.
+        output_shape: ``(params, input_shapes) -> shape``; raises ShapeError.
+        param_count: ``(params, input_shapes, output_shape) -> (trainable,
+            non_trainable)``.
+        make_layer: ``(params, name) -> keras layer``; imports Keras lazily.
+        keras_class: Fully qualified class name of the Keras layer it builds
+            (used when importing models).
+        composite: Whether the node can be expanded into simpler nodes.
+    """
+
+    key: str
+    display_name: str
+    category: str
+    help: str
+    params: tuple[Param, ...]
+    inputs: tuple[str, ...]
+    output_shape: Callable[[dict[str, Any], list[Shape]], Shape]
+    param_count: Callable[[dict[str, Any], list[Shape], Shape], tuple[int, int]]
+    make_layer: Callable[[dict[str, Any], str], Any] | None
+    keras_class: str | None
+    min_inputs: int | None = None
+    variadic: bool = False
+    composite: bool = False
+    key_params: tuple[str, ...] = field(default=())
+
+    @property
+    def fewest_inputs(self) -> int:
+        """The smallest number of connected inputs the node needs."""
+        return len(self.inputs) if self.min_inputs is None else self.min_inputs
+
+    @property
+    def most_inputs(self) -> int | None:
+        """The largest number of inputs, or ``None`` when unlimited."""
+        return None if self.variadic else len(self.inputs)
+
+    def param(self, name: str) -> Param:
+        """Returns the parameter called ``name``.
+
+        Raises:
+            ParameterError: If this layer type has no such parameter.
+        """
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise ParameterError(name, f"{self.key} has no parameter {name!r}")
+
+    def defaults(self) -> dict[str, Any]:
+        """The parameter values of a new node."""
+        return {p.name: p.default for p in self.params}
+
+    def check_params(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Returns all parameters checked and completed with defaults.
+
+        Raises:
+            ParameterError: For the first unknown or invalid parameter.
+        """
+        for name in values:
+            self.param(name)
+        return {p.name: p.check(values.get(p.name, p.default)) for p in self.params}
+
+
+def no_params(params: dict[str, Any], ins: list[Shape], out: Shape) -> tuple[int, int]:
+    """Parameter count of a layer without weights."""
+    return 0, 0
+
+
+def same_shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
+    """Output shape of a layer that keeps its input's shape."""
+    return ins[0]
+
+
+def need_rank(ins: list[Shape], rank: int, what: str, port: int = 0) -> Shape:
+    """Returns input ``port``'s shape, or raises if its rank (without batch) differs."""
+    shape = ins[port]
+    if len(shape) != rank:
+        raise ShapeError(
+            "input",
+            f"expects {what} (a {rank + 1}-D tensor with the batch) but gets shape "
+            f"{format_shape(shape)}",
+        )
+    return shape
+
+
+def format_shape(shape: Shape) -> str:
+    """``(None, 28, 28, 1)``: a shape with its batch dimension, as Keras prints it."""
+    return "(" + ", ".join(["None", *("None" if d is None else str(d) for d in shape)]) + ")"
