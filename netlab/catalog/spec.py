@@ -137,6 +137,9 @@ class LayerSpec:
         keras_class: Fully qualified class name of the Keras layer it builds
             (used when importing models).
         composite: Whether the node can be expanded into simpler nodes.
+        call_style: How the built layer takes its inputs: ``single`` (one
+            tensor), ``list`` (a list of tensors) or ``args`` (positional).
+        key_params: Parameters shown on the node in the canvas.
     """
 
     key: str
@@ -153,6 +156,7 @@ class LayerSpec:
     variadic: bool = False
     composite: bool = False
     key_params: tuple[str, ...] = field(default=())
+    call_style: str = "single"
 
     @property
     def fewest_inputs(self) -> int:
@@ -179,14 +183,30 @@ class LayerSpec:
         """The parameter values of a new node."""
         return {p.name: p.default for p in self.params}
 
+    def parameter_errors(self, values: dict[str, Any]) -> list[ParameterError]:
+        """Every unknown or invalid parameter in ``values`` (missing ones default)."""
+        known = {p.name for p in self.params}
+        errors = [
+            ParameterError(name, f"{self.key} has no parameter {name!r}")
+            for name in values
+            if name not in known
+        ]
+        for p in self.params:
+            try:
+                p.check(values.get(p.name, p.default))
+            except ParameterError as err:
+                errors.append(err)
+        return errors
+
     def check_params(self, values: dict[str, Any]) -> dict[str, Any]:
         """Returns all parameters checked and completed with defaults.
 
         Raises:
             ParameterError: For the first unknown or invalid parameter.
         """
-        for name in values:
-            self.param(name)
+        errors = self.parameter_errors(values)
+        if errors:
+            raise errors[0]
         return {p.name: p.check(values.get(p.name, p.default)) for p in self.params}
 
 

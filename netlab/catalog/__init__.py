@@ -1,0 +1,53 @@
+"""The layer catalog: the one source of truth about layer types.
+
+The palette, the inspector, validation, shape inference, the model builder and
+the file loader all read it. Adding a layer type means adding one entry.
+Nothing here imports Keras.
+"""
+
+from __future__ import annotations
+
+from netlab.catalog.core_entries import CORE_ENTRIES
+from netlab.catalog.netlab_entries import NETLAB_ENTRIES
+from netlab.catalog.spec import ACTIVATIONS, LayerSpec, Param, Shape, format_shape
+from netlab.errors import GraphError
+
+__all__ = [
+    "ACTIVATIONS",
+    "CATALOG",
+    "LayerSpec",
+    "Param",
+    "Shape",
+    "categories",
+    "format_shape",
+    "get",
+    "spec_for_keras_class",
+]
+
+CATALOG: dict[str, LayerSpec] = {spec.key: spec for spec in (*CORE_ENTRIES, *NETLAB_ENTRIES)}
+_BY_KERAS_CLASS = {spec.keras_class: spec for spec in CATALOG.values() if spec.keras_class}
+
+
+def get(key: str) -> LayerSpec:
+    """Returns the entry for ``key``.
+
+    Raises:
+        GraphError: If no layer type has that key.
+    """
+    try:
+        return CATALOG[key]
+    except KeyError:
+        raise GraphError(f"unknown layer type {key!r}") from None
+
+
+def spec_for_keras_class(registered_name: str) -> LayerSpec | None:
+    """The entry that builds the Keras class of this registered name, if any."""
+    return _BY_KERAS_CLASS.get(registered_name)
+
+
+def categories() -> dict[str, list[LayerSpec]]:
+    """Entries grouped by palette category, in catalog order."""
+    groups: dict[str, list[LayerSpec]] = {}
+    for spec in CATALOG.values():
+        groups.setdefault(spec.category, []).append(spec)
+    return groups

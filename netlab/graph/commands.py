@@ -1,0 +1,214 @@
+"""Every edit of a graph as a command with ``do`` and ``undo``.
+
+The GUI wraps each in a ``QUndoCommand``; a user action that makes several
+edits is one :class:`Compound`. A command that fails in ``do`` leaves the
+graph as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from netlab import catalog
+from netlab.errors import GraphError
+from netlab.graph.model import Edge, Graph, Node
+
+
+class Command:
+    """An undoable edit. ``text`` names it in the Edit menu."""
+
+    text = "Edit"
+
+    def do(self, graph: Graph) -> None:
+        """Applies the edit."""
+        raise NotImplementedError
+
+    def undo(self, graph: Graph) -> None:
+        """Reverts the edit exactly."""
+        raise NotImplementedError
+
+
+@dataclass
+class AddNode(Command):
+    """Adds a layer of catalog type ``key`` (default parameters unless given)."""
+
+    key: str
+    pos: tuple[float, float] = (0.0, 0.0)
+    name: str | None = None
+    params: dict[str, Any] | None = None
+    node_id: str | None = None
+    text: str = "Add layer"
+
+    def do(self, graph: Graph) -> None:
+        spec = catalog.get(self.key)
+        self.node_id = self.node_id or graph.new_id()
+        self.name = self.name or graph.unique_name(spec.key.lower())
+        params = {**spec.defaults(), **(self.params or {})}
+        graph.insert_node(Node(self.node_id, self.name, self.key, {}, self.pos))
+        graph.set_params(self.node_id, params)
+
+    def undo(self, graph: Graph) -> None:
+        graph.delete_node(self.node_id)
+
+
+@dataclass
+class Connect(Command):
+    """Connects ``src``'s output to input ``port`` of ``dst`` (first free if None)."""
+
+    src: str
+    dst: str
+    port: int | None = None
+    text: str = "Connect"
+
+    def do(self, graph: Graph) -> None:
+        if self.port is None:
+            self.port = graph.free_port(self.dst)
+        graph.insert_edge(Edge(self.src, self.dst, self.port))
+
+    def undo(self, graph: Graph) -> None:
+        graph.delete_edge(Edge(self.src, self.dst, self.port))
+
+
+@dataclass
+class Disconnect(Command):
+    """Removes one edge."""
+
+    edge: Edge
+    text: str = "Disconnect"
+
+    def do(self, graph: Graph) -> None:
+        graph.delete_edge(self.edge)
+
+    def undo(self, graph: Graph) -> None:
+        graph.insert_edge(self.edge)
+
+
+@dataclass
+class RemoveNodes(Command):
+    """Removes nodes and every edge touching them."""
+
+    node_ids: Sequence[str]
+    text: str = "Delete"
+    _nodes: list[Node] = field(default_factory=list)
+    _edges: list[Edge] = field(default_factory=list)
+
+    def do(self, graph: Graph) -> None:
+        ids = set(self.node_ids)
+        for node_id in ids:
+            graph.node(node_id)
+        self._edges = [e for e in graph.edges if e.src in ids or e.dst in ids]
+        for edge in self._edges:
+            graph.delete_edge(edge)
+        self._nodes = [graph.delete_node(i) for i in list(graph.nodes) if i in ids]
+
+    def undo(self, graph: Graph) -> None:
+        for node in self._nodes:
+            graph.insert_node(node)
+        for edge in self._edges:
+            graph.insert_edge(edge)
+
+
+@dataclass
+class MoveNodes(Command):
+    """Moves nodes to new positions (a drag of many nodes is one command)."""
+
+    positions: dict[str, tuple[float, float]]
+    text: str = "Move"
+    _old: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def do(self, graph: Graph) -> None:
+        self._old = {i: graph.node(i).pos for i in self.positions}
+        for node_id, pos in self.positions.items():
+            graph.set_pos(node_id, pos)
+
+    def undo(self, graph: Graph) -> None:
+        for node_id, pos in self._old.items():
+            graph.set_pos(node_id, pos)
+
+
+@dataclass
+class Rename(Command):
+    """Gives a node a new (unique) name."""
+
+    node_id: str
+    name: str
+    text: str = "Rename"
+    _old: str = ""
+
+    def do(self, graph: Graph) -> None:
+        self._old = graph.node(self.node_id).name
+        graph.set_name(self.node_id, self.name)
+
+    def undo(self, graph: Graph) -> None:
+        graph.set_name(self.node_id, self._old)
+
+
+@dataclass
+class SetParam(Command):
+    """Sets one parameter; the value must pass the catalog's check."""
+
+    node_id: str
+    name: str
+    value: Any
+    text: str = "Change parameter"
+    _old: dict[str, Any] = field(default_factory=dict)
+
+    def do(self, graph: Graph) -> None:
+        node = graph.node(self.node_id)
+        value = catalog.get(node.key).param(self.name).check(self.value)
+        self._old = dict(node.params)
+        graph.set_params(self.node_id, {**node.params, self.name: value})
+
+    def undo(self, graph: Graph) -> None:
+        graph.set_params(self.node_id, self._old)
+
+
+@dataclass
+class Compound(Command):
+    """Several commands as one undo step; undone in reverse order."""
+
+    commands: list[Command]
+    text: str = "Edit"
+
+    def do(self, graph: Graph) -> None:
+        done: list[Command] = []
+        try:
+            for command in self.commands:
+                command.do(graph)
+                done.append(command)
+        except GraphError:
+            for command in reversed(done):
+                command.undo(graph)
+            raise
+
+    def undo(self, graph: Graph) -> None:
+        for command in reversed(self.commands):
+            command.undo(graph)
+
+
+def paste_group(graph: Graph, data: dict[str, Any], offset: tuple[float, float]) -> Compound:
+    """A command adding copied nodes (``Graph.to_dict`` data) with new ids and names.
+
+    Edges are kept between pasted nodes; edges to nodes that were not copied are
+    dropped.
+    """
+    new_ids: dict[str, str] = {}
+    taken = {n.name for n in graph.nodes.values()}
+    commands: list[Command] = []
+    scratch = graph.copy()
+    for item in data["nodes"]:
+        node_id = scratch.new_id()
+        scratch.nodes[node_id] = Node(node_id, "", item["type"])
+        name = scratch.unique_name(item["name"]) if item["name"] in taken else item["name"]
+        taken.add(name)
+        scratch.nodes[node_id].name = name
+        new_ids[str(item["id"])] = node_id
+        pos = (item["pos"][0] + offset[0], item["pos"][1] + offset[1])
+        commands.append(AddNode(item["type"], pos, name, item.get("params"), node_id))
+    for item in data["edges"]:
+        if str(item["src"]) in new_ids and str(item["dst"]) in new_ids:
+            src, dst = new_ids[str(item["src"])], new_ids[str(item["dst"])]
+            commands.append(Connect(src, dst, int(item.get("port", 0))))
+    return Compound(commands, text="Paste")

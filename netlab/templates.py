@@ -1,0 +1,216 @@
+"""The course's architectures as ready-made graphs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from netlab import catalog
+from netlab.errors import GraphError
+from netlab.graph.layout import auto_layout
+from netlab.graph.model import Edge, Graph, Node
+
+
+class _Chain:
+    """Adds nodes to a graph one after another, each fed by the last."""
+
+    def __init__(self) -> None:
+        self.graph = Graph()
+        self.last: str | None = None
+
+    def add(self, key: str, name: str | None = None, inputs: list[str] | None = None,
+            **params: Any) -> str:  # fmt: skip
+        spec = catalog.get(key)
+        node_id = self.graph.new_id()
+        name = self.graph.unique_name(name or key.lower())
+        self.graph.insert_node(Node(node_id, name, key, {**spec.defaults(), **params}))
+        sources = inputs if inputs is not None else ([self.last] if self.last else [])
+        for port, src in enumerate(sources):
+            self.graph.insert_edge(Edge(src, node_id, port))
+        self.last = node_id
+        return node_id
+
+    def done(self) -> Graph:
+        auto_layout(self.graph)
+        return self.graph
+
+
+def mlp(classes: int = 10) -> Graph:
+    """Fully connected network for the 8x8 digits: 64 -> 64 -> 32 -> 10."""
+    c = _Chain()
+    c.add("Input", "digits", shape=(8, 8, 1))
+    c.add("Flatten")
+    c.add("Dense", "hidden1", units=64, activation="relu")
+    c.add("Dense", "hidden2", units=32, activation="relu")
+    c.add("Dense", "classifier", units=classes, activation="softmax")
+    c.add("Output", "prediction")
+    return c.done()
+
+
+def cnn(classes: int = 10) -> Graph:
+    """Small CNN for the 8x8 digits (the app's default example)."""
+    c = _Chain()
+    c.add("Input", "digits", shape=(8, 8, 1))
+    c.add("Conv2D", "conv1", filters=16, kernel_size=3, padding=1, activation="relu")
+    c.add("MaxPool2D", "pool1", pool_size=2)
+    c.add("Conv2D", "conv2", filters=32, kernel_size=3, padding=1, activation="relu")
+    c.add("MaxPool2D", "pool2", pool_size=2)
+    c.add("Flatten")
+    c.add("Dense", "hidden", units=64, activation="relu")
+    c.add("Dropout", rate=0.25)
+    c.add("Dense", "classifier", units=classes, activation="softmax")
+    c.add("Output", "prediction")
+    return c.done()
+
+
+STAGES = ((64, 3), (128, 4), (256, 6), (512, 3))
+
+
+def _expanded_block(c: _Chain, name: str, filters: int, strides: int, project: bool) -> None:
+    block_input = c.last
+    c.add("Conv2D", f"{name}_conv1", filters=filters, kernel_size=3, strides=strides, padding=1,
+          use_bias=False)  # fmt: skip
+    c.add("BatchNorm", f"{name}_bn1", momentum=0.9, epsilon=1e-5)
+    c.add("Activation", f"{name}_relu1", activation="relu")
+    c.add("Conv2D", f"{name}_conv2", filters=filters, kernel_size=3, padding=1, use_bias=False)
+    branch = c.add("BatchNorm", f"{name}_bn2", momentum=0.9, epsilon=1e-5,
+                   gamma_initializer="zeros")  # fmt: skip
+    shortcut = block_input
+    if project:
+        c.add("Conv2D", f"{name}_proj", inputs=[block_input], filters=filters, kernel_size=1,
+              strides=strides, use_bias=False)  # fmt: skip
+        shortcut = c.add("BatchNorm", f"{name}_proj_bn", momentum=0.9, epsilon=1e-5)
+    c.add("Add", f"{name}_add", inputs=[branch, shortcut])
+    c.add("Activation", f"{name}_relu2", activation="relu")
+
+
+def resnet34(expanded: bool = False, small: bool = False) -> Graph:
+    """ResNet-34 as in He et al. (2015), Table 1; 21,797,672 trainable parameters.
+
+    Args:
+        expanded: Individual conv / batch-norm / ReLU / Add nodes instead of
+            ResidualBlock nodes.
+        small: 32x32x3 input and 10 classes for CPU training: a 3x3 stride-1
+            stem without max pooling.
+    """
+    c = _Chain()
+    c.add("Input", "image", shape=(32, 32, 3) if small else (224, 224, 3))
+    if small:
+        c.add("Conv2D", "stem_conv", filters=64, kernel_size=3, padding=1, use_bias=False)
+    else:
+        c.add("Conv2D", "stem_conv", filters=64, kernel_size=7, strides=2, padding=3,
+              use_bias=False)  # fmt: skip
+    c.add("BatchNorm", "stem_bn", momentum=0.9, epsilon=1e-5)
+    c.add("Activation", "stem_relu", activation="relu")
+    if not small:
+        c.add("MaxPool2D", "stem_pool", pool_size=3, strides=2, padding="same")
+    channels = 64
+    for stage, (filters, blocks) in enumerate(STAGES, start=2):
+        for block in range(blocks):
+            strides = 2 if block == 0 and stage > 2 else 1
+            name = f"stage{stage}_block{block + 1}"
+            if expanded:
+                _expanded_block(c, name, filters, strides, strides != 1 or channels != filters)
+            else:
+                c.add("ResidualBlock", name, filters=filters, strides=strides)
+            channels = filters
+    c.add("GlobalAvgPool2D", "avg_pool")
+    c.add("Dense", "fc", units=10 if small else 1000, activation="softmax")
+    c.add("Output", "prediction")
+    return c.done()
+
+
+def transformer(
+    vocab: int = 16,
+    length: int = 16,
+    width: int = 32,
+    heads: int = 4,
+    blocks: int = 2,
+    classes: int = 2,
+    positions: str = "sincos",
+) -> Graph:
+    """Transformer encoder classifier for token sequences.
+
+    Args:
+        positions: ``"sincos"`` or ``"learned"`` positional embedding.
+    """
+    if positions not in ("sincos", "learned"):
+        raise GraphError(f"positions must be 'sincos' or 'learned', not {positions!r}")
+    c = _Chain()
+    c.add("Input", "tokens", shape=(length,), dtype="int32")
+    c.add("Embedding", "embedding", input_dim=vocab, output_dim=width)
+    if positions == "sincos":
+        c.add("SinusoidalPositionEmbedding", "positions")
+    else:
+        c.add("LearnedPositionEmbedding", "positions", max_length=length)
+    for i in range(blocks):
+        c.add("TransformerBlock", f"block{i + 1}", num_heads=heads, ff_dim=2 * width)
+    c.add("GlobalAvgPool1D", "pool")
+    c.add("Dense", "classifier", units=classes, activation="softmax")
+    c.add("Output", "prediction")
+    return c.done()
+
+
+def vit(
+    image: int = 224,
+    channels: int = 3,
+    patch: int = 16,
+    width: int = 768,
+    blocks: int = 12,
+    heads: int = 12,
+    mlp_dim: int = 3072,
+    classes: int = 1000,
+) -> Graph:
+    """Vision Transformer (Dosovitskiy et al. 2020): pre-norm blocks with GELU."""
+    c = _Chain()
+    c.add("Input", "image", shape=(image, image, channels))
+    c.add("PatchEmbedding", "patches", patch_size=patch, dim=width)
+    c.add("ClassToken", "class_token")
+    c.add("LearnedPositionEmbedding", "positions", max_length=(image // patch) ** 2 + 1)
+    for i in range(blocks):
+        c.add("TransformerBlock", f"block{i + 1}", num_heads=heads, ff_dim=mlp_dim,
+              norm_first=True, activation="gelu")  # fmt: skip
+    c.add("LayerNorm", "final_norm")
+    c.add("SelectToken", "class_output", index=0)
+    c.add("Dense", "head", units=classes, activation="softmax")
+    c.add("Output", "prediction")
+    return c.done()
+
+
+@dataclass(frozen=True)
+class Template:
+    """A named template for ``netlab new`` and File > New from template."""
+
+    name: str
+    summary: str
+    make: Callable[[], Graph]
+
+
+TEMPLATES = {
+    t.name: t
+    for t in (
+        Template("mlp", "MLP for the 8x8 digits: 64-64-32-10, ReLU, softmax", mlp),
+        Template("cnn", "small CNN for the 8x8 digits (the default example)", cnn),
+        Template("resnet34", "ResNet-34, 224x224x3, 1000 classes, ResidualBlock nodes", resnet34),
+        Template("resnet34-expanded", "ResNet-34 with every conv / batch norm / ReLU / Add node",
+                 lambda: resnet34(expanded=True)),
+        Template("resnet34-small", "ResNet-34 for 32x32x3 images and 10 classes (CPU)",
+                 lambda: resnet34(small=True)),
+        Template("transformer", "Transformer encoder classifier for token sequences", transformer),
+        Template("vit-b16", "ViT-B/16: 224x224, 12 blocks, width 768, 12 heads, 1000 classes", vit),
+        Template("vit-tiny", "tiny ViT for 8x8 digits (CPU): patch 2, 2 blocks, width 32",
+                 lambda: vit(8, 1, 2, 32, 2, 4, 64, 10)),
+    )
+}  # fmt: skip
+
+
+def from_template(name: str) -> Graph:
+    """A new graph of the template called ``name``.
+
+    Raises:
+        GraphError: If there is no such template.
+    """
+    if name not in TEMPLATES:
+        raise GraphError(f"no template named {name!r}; choose one of {', '.join(TEMPLATES)}")
+    return TEMPLATES[name].make()
