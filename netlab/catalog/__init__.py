@@ -14,6 +14,7 @@ from netlab.errors import GraphError
 
 __all__ = [
     "ACTIVATIONS",
+    "GraphError",
     "CATALOG",
     "LayerSpec",
     "Param",

@@ -59,8 +59,8 @@ class Param:
     def _range_text(self) -> str:
         if self.maximum is None:
             return f">= {self.minimum:g}"
-        upper = "<" if self.exclusive_max else "<="
-        return f"between {self.minimum:g} and {self.maximum:g} ({upper} {self.maximum:g})"
+        upper = "below " if self.exclusive_max else ""
+        return f"from {self.minimum:g} to {upper}{self.maximum:g}"
 
     def _in_range(self, number: float) -> bool:
         if self.minimum is not None and number < self.minimum:

@@ -77,12 +77,13 @@ class Disconnect(Command):
 
     edge: Edge
     text: str = "Disconnect"
+    _index: int = 0
 
     def do(self, graph: Graph) -> None:
-        graph.delete_edge(self.edge)
+        self._index = graph.delete_edge(self.edge)
 
     def undo(self, graph: Graph) -> None:
-        graph.insert_edge(self.edge)
+        graph.insert_edge(self.edge, self._index)
 
 
 @dataclass
@@ -91,23 +92,23 @@ class RemoveNodes(Command):
 
     node_ids: Sequence[str]
     text: str = "Delete"
-    _nodes: list[Node] = field(default_factory=list)
-    _edges: list[Edge] = field(default_factory=list)
+    _nodes: list[tuple[int, Node]] = field(default_factory=list)
+    _edges: list[tuple[int, Edge]] = field(default_factory=list)
 
     def do(self, graph: Graph) -> None:
         ids = set(self.node_ids)
         for node_id in ids:
             graph.node(node_id)
-        self._edges = [e for e in graph.edges if e.src in ids or e.dst in ids]
-        for edge in self._edges:
-            graph.delete_edge(edge)
-        self._nodes = [graph.delete_node(i) for i in list(graph.nodes) if i in ids]
+        touching = [e for e in graph.edges if e.src in ids or e.dst in ids]
+        self._edges = [(graph.delete_edge(e), e) for e in reversed(touching)]
+        positions = [i for i, node_id in enumerate(graph.nodes) if node_id in ids]
+        self._nodes = [(i, graph.delete_node(list(graph.nodes)[i])) for i in reversed(positions)]
 
     def undo(self, graph: Graph) -> None:
-        for node in self._nodes:
-            graph.insert_node(node)
-        for edge in self._edges:
-            graph.insert_edge(edge)
+        for index, node in reversed(self._nodes):
+            graph.restore_node(node, index)
+        for index, edge in reversed(self._edges):
+            graph.insert_edge(edge, index)
 
 
 @dataclass

@@ -149,8 +149,18 @@ class Graph:
         self._emit("node_removed", node_id)
         return node
 
-    def insert_edge(self, edge: Edge) -> None:
-        """Connects ``edge.src`` to input ``edge.port`` of ``edge.dst``."""
+    def restore_node(self, node: Node, index: int) -> None:
+        """Puts a removed node back at position ``index`` of ``nodes`` (for undo)."""
+        self.insert_node(node)
+        items = list(self.nodes.items())
+        items.insert(index, items.pop())
+        self.nodes = dict(items)
+
+    def insert_edge(self, edge: Edge, index: int | None = None) -> None:
+        """Connects ``edge.src`` to input ``edge.port`` of ``edge.dst``.
+
+        ``index`` puts the edge back where it was in ``edges`` (for undo).
+        """
         src, dst = self.node(edge.src), self.node(edge.dst)
         spec = catalog.get(dst.key)
         if edge.src == edge.dst:
@@ -161,15 +171,17 @@ class Graph:
             raise GraphError(f"input {edge.port + 1} of {dst.name!r} is already connected")
         if src.key == "Output":
             raise GraphError(f"{src.name!r} is an Output marker and has no outgoing tensor")
-        self.edges.append(edge)
+        self.edges.insert(len(self.edges) if index is None else index, edge)
         self._emit("edge_added", edge)
 
-    def delete_edge(self, edge: Edge) -> None:
-        """Removes an edge."""
+    def delete_edge(self, edge: Edge) -> int:
+        """Removes an edge; returns the index it had in ``edges``."""
         if edge not in self.edges:
             raise GraphError(f"no connection from {edge.src!r} to {edge.dst!r}")
-        self.edges.remove(edge)
+        index = self.edges.index(edge)
+        del self.edges[index]
         self._emit("edge_removed", edge)
+        return index
 
     def set_name(self, node_id: str, name: str) -> None:
         """Renames a node; the name must be valid and unique."""

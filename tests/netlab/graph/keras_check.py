@@ -1,0 +1,28 @@
+"""Compares NetLab's pure-Python shapes and counts with what Keras builds."""
+
+import numpy as np
+
+from netlab.graph.analysis import analyse
+from netlab.graph.builder import build_model
+
+
+def _count(weights) -> int:
+    return int(sum(np.prod(w.shape) for w in weights))
+
+
+def assert_matches_keras(graph):
+    """Builds ``graph`` and checks every node's shape and parameter counts."""
+    analysis = analyse(graph)
+    assert analysis.valid, [p.describe(graph) for p in analysis.errors]
+    model = build_model(graph)
+    for node_id, shape in analysis.shapes.items():
+        node = graph.nodes[node_id]
+        if node.key in ("Input", "Output"):
+            continue
+        layer = model.get_layer(node.name)
+        assert tuple(layer.output.shape[1:]) == tuple(shape), node.name
+        trainable, frozen = analysis.counts[node_id]
+        assert _count(layer.trainable_weights) == trainable, node.name
+        assert _count(layer.non_trainable_weights) == frozen, node.name
+    assert _count(model.trainable_weights) == analysis.totals()[0]
+    return model, analysis
