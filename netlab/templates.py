@@ -8,6 +8,7 @@ from typing import Any
 
 from netlab import catalog
 from netlab.errors import GraphError
+from netlab.graph.composites import INPUT, residual_recipe
 from netlab.graph.layout import auto_layout
 from netlab.graph.model import Edge, Graph, Node
 
@@ -68,21 +69,10 @@ STAGES = ((64, 3), (128, 4), (256, 6), (512, 3))
 
 
 def _expanded_block(c: _Chain, name: str, filters: int, strides: int, project: bool) -> None:
-    block_input = c.last
-    c.add("Conv2D", f"{name}_conv1", filters=filters, kernel_size=3, strides=strides, padding=1,
-          use_bias=False)  # fmt: skip
-    c.add("BatchNorm", f"{name}_bn1", momentum=0.9, epsilon=1e-5)
-    c.add("Activation", f"{name}_relu1", activation="relu")
-    c.add("Conv2D", f"{name}_conv2", filters=filters, kernel_size=3, padding=1, use_bias=False)
-    branch = c.add("BatchNorm", f"{name}_bn2", momentum=0.9, epsilon=1e-5,
-                   gamma_initializer="zeros")  # fmt: skip
-    shortcut = block_input
-    if project:
-        c.add("Conv2D", f"{name}_proj", inputs=[block_input], filters=filters, kernel_size=1,
-              strides=strides, use_bias=False)  # fmt: skip
-        shortcut = c.add("BatchNorm", f"{name}_proj_bn", momentum=0.9, epsilon=1e-5)
-    c.add("Add", f"{name}_add", inputs=[branch, shortcut])
-    c.add("Activation", f"{name}_relu2", activation="relu")
+    ids = {INPUT: c.last}
+    for step in residual_recipe(filters, strides, project, zero_init=True):
+        inputs = [ids[i] for i in step.inputs]
+        ids[step.suffix] = c.add(step.key, f"{name}_{step.suffix}", inputs=inputs, **step.params)
 
 
 def resnet34(expanded: bool = False, small: bool = False) -> Graph:

@@ -93,12 +93,13 @@ def auto_layout(graph: Graph, sweeps: int = 4) -> Layout:
     for _ in range(sweeps):
         sweep(columns[1:], preds)
         sweep(list(reversed(columns[:-1])), succs)
-    # Rows: follow the predecessors' row, never closer than one row to the node above.
+    # Rows: follow the topmost predecessor (so the main path stays straight and
+    # skip lanes stay below it), never closer than one row to the node above.
     row: dict[str, float] = {}
     for col in columns:
         previous = None
         for item in col:
-            wanted = sum(row[p] for p in preds[item]) / len(preds[item]) if preds[item] else 0.0
+            wanted = min((row[p] for p in preds[item]), default=0.0)
             row[item] = wanted if previous is None else max(wanted, previous + 1)
             previous = row[item]
     for node_id in graph.nodes:

@@ -45,9 +45,7 @@ def graphs(draw):
     for i in range(draw(st.integers(1, 5))):
         key = draw(st.sampled_from(KEYS))
         spec = catalog.get(key)
-        params = {
-            p.name: draw(param_value(p)) for p in spec.params if draw(st.integers(0, 2)) == 0
-        }
+        params = {p.name: draw(param_value(p)) for p in spec.params if draw(st.integers(0, 2)) == 0}
         node_id = f"n{i}"
         graph.insert_node(Node(node_id, f"layer{i}", key, params))
         most = spec.most_inputs if spec.most_inputs is not None else 3

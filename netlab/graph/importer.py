@@ -1,0 +1,145 @@
+"""``keras.Model`` or ``.keras`` file -> editable graph, with its weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from netlab import catalog
+from netlab.errors import GraphError, ModelImportError
+from netlab.graph.layout import auto_layout
+from netlab.graph.model import Edge, Graph, Node
+
+_INITIALIZERS = {"Ones": "ones", "Zeros": "zeros"}
+
+
+def _value(param: catalog.Param, config: dict[str, Any]) -> Any:
+    value = config[param.name]
+    if param.name == "gamma_initializer" and isinstance(value, dict):
+        return _INITIALIZERS.get(value.get("class_name"), value.get("class_name"))
+    if param.name == "strides" and param.kind == "optional_int" and value is not None:
+        pool = tuple(config.get("pool_size", ()))
+        if tuple(value) == pool:
+            return None
+        return value[0] if len(set(value)) == 1 else value
+    return value
+
+
+def _params(spec: catalog.LayerSpec, layer: Any) -> dict[str, Any]:
+    config = layer.get_config()
+    values = {p.name: _value(p, config) for p in spec.params if p.name in config}
+    try:
+        return spec.check_params(values)
+    except GraphError as err:
+        raise ModelImportError(f"layer {layer.name!r}: {err}") from None
+
+
+def _history(tensor: Any) -> str:
+    return tensor["config"]["keras_history"][0]
+
+
+def _sources(args: Any) -> list[str]:
+    """Names of the layers whose outputs a serialized call received, in order."""
+    found: list[str] = []
+    for arg in args if isinstance(args, (list, tuple)) else [args]:
+        if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":
+            found.append(_history(arg))
+        elif isinstance(arg, (list, tuple)):
+            found += _sources(arg)
+    return found
+
+
+def _layer_inputs(model: Any) -> dict[str, list[str]]:
+    import keras
+
+    if isinstance(model, keras.Sequential):
+        names = [layer.name for layer in model.layers]
+        first = model.inputs[0]._keras_history[0].name  # the implicit InputLayer
+        return {name: [prev] for prev, name in zip([first, *names], names, strict=False)}
+    wiring: dict[str, list[str]] = {}
+    for item in model.get_config()["layers"]:
+        nodes = item.get("inbound_nodes", [])
+        if len(nodes) > 1:
+            raise ModelImportError(f"layer {item['name']!r} is used {len(nodes)} times; shared "
+                                   "layers are not supported")  # fmt: skip
+        call = nodes[0] if nodes else {}
+        wiring[item["name"]] = _sources(call.get("args", [])) + _sources(
+            list(call.get("kwargs", {}).values())
+        )
+    return wiring
+
+
+def graph_from_keras(model: Any) -> tuple[Graph, dict[str, list[Any]]]:
+    """Turns a functional or sequential Keras model into a graph.
+
+    Returns:
+        The graph (laid out automatically) and each layer's weights by node
+        name, for :func:`netlab.graph.builder.build_model` models to load.
+
+    Raises:
+        ModelImportError: For a layer type NetLab does not know (named), a
+            shared layer, or parameters NetLab cannot represent.
+    """
+    import keras
+
+    wiring = _layer_inputs(model)
+    graph = Graph()
+    weights: dict[str, list[Any]] = {}
+    layers = {layer.name: layer for layer in model.layers}
+    input_names = [t._keras_history[0].name for t in model.inputs]
+    for tensor in model.inputs:  # a Sequential model's Input is not in its layers
+        layers.setdefault(tensor._keras_history[0].name, tensor._keras_history[0])
+    for name in [*input_names, *(n for n in layers if n not in input_names)]:
+        layer = layers[name]
+        node_id = graph.new_id()
+        if isinstance(layer, keras.layers.InputLayer):
+            shape = tuple(layer.batch_shape[1:])
+            dtype = "int32" if "int" in str(layer.dtype) else "float32"
+            graph.insert_node(Node(node_id, name, "Input", {"shape": shape, "dtype": dtype}))
+            continue
+        registered = keras.saving.get_registered_name(type(layer))
+        spec = catalog.spec_for_keras_class(registered)
+        if spec is None:
+            raise ModelImportError(f"layer {name!r} is a {type(layer).__name__}, which NetLab has "
+                                   "no layer type for")  # fmt: skip
+        graph.insert_node(Node(node_id, name, spec.key, _params(spec, layer)))
+        weights[name] = layer.get_weights()
+    for name, sources in wiring.items():
+        for port, src in enumerate(sources):
+            graph.insert_edge(Edge(graph.node_by_name(src).id, graph.node_by_name(name).id, port))
+    for tensor in model.outputs:
+        src = graph.node_by_name(tensor._keras_history[0].name)
+        out_id = graph.new_id()
+        graph.insert_node(Node(out_id, graph.unique_name(f"{src.name}_output"), "Output", {}))
+        graph.insert_edge(Edge(src.id, out_id, 0))
+    auto_layout(graph)
+    return graph, weights
+
+
+def import_keras_file(path: str | Path) -> tuple[Graph, dict[str, list[Any]]]:
+    """Loads a ``.keras`` or ``.h5`` model (Keras safe mode on) and imports it.
+
+    Raises:
+        ModelImportError: One line naming the file and what is wrong.
+    """
+    import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelImportError(f"{path}: no such file")
+    try:
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+    except (ValueError, TypeError, OSError, KeyError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ModelImportError(f"{path}: cannot load the model: {first}") from None
+    try:
+        return graph_from_keras(model)
+    except ModelImportError as err:
+        raise ModelImportError(f"{path}: {err}") from None
+
+
+def apply_weights(model: Any, weights: dict[str, list[Any]]) -> None:
+    """Loads imported weights into a model built from the imported graph."""
+    for name, values in weights.items():
+        if values:
+            model.get_layer(name).set_weights(values)

@@ -1,0 +1,123 @@
+"""Keras model -> graph (with weights), graph -> Python script, composites expanded."""
+
+import runpy
+
+import keras
+import numpy as np
+import pytest
+
+from netlab import templates
+from netlab.errors import ModelImportError
+from netlab.graph.analysis import analyse
+from netlab.graph.builder import build_model
+from netlab.graph.codegen import to_python
+from netlab.graph.composites import expand_node
+from netlab.graph.importer import apply_weights, graph_from_keras, import_keras_file
+from netlab.graph.layout import auto_layout
+
+SMALL = ["mlp", "cnn", "resnet34-small", "transformer", "vit-tiny"]
+
+
+def _data(model):
+    shape = (3, *model.inputs[0].shape[1:])
+    if "int" in str(model.inputs[0].dtype):
+        return np.random.default_rng(0).integers(0, 8, shape).astype("int32")
+    return np.random.default_rng(0).standard_normal(shape).astype("float32")
+
+
+@pytest.mark.parametrize("name", SMALL)
+def test_keras_file_imports_as_the_same_graph_with_weights(tmp_path, name):
+    graph = templates.from_template(name)
+    model = build_model(graph)
+    model.save(tmp_path / "m.keras")
+    imported, weights = import_keras_file(tmp_path / "m.keras")
+    original = {n.name: (n.key, analyse(graph).params[n.id]) for n in graph.nodes.values()
+                if n.key != "Output"}  # fmt: skip
+    again = analyse(imported)
+    assert again.valid
+    assert {n.name: (n.key, again.params[n.id]) for n in imported.nodes.values()
+            if n.key != "Output"} == original  # fmt: skip
+    rebuilt = build_model(imported)
+    apply_weights(rebuilt, weights)
+    x = _data(model)
+    np.testing.assert_array_equal(rebuilt.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_sequential_model_imports():
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(4, activation="relu"),
+                              keras.layers.Dense(2)])  # fmt: skip
+    graph, _ = graph_from_keras(model)
+    assert [n.key for n in graph.nodes.values()] == ["Input", "Dense", "Dense", "Output"]
+    assert analyse(graph).totals() == (6 * 4 + 4 + 4 * 2 + 2, 0)
+
+
+def test_unknown_layer_class_is_named(tmp_path):
+    inputs = keras.Input((4, 4, 1))
+    model = keras.Model(inputs, keras.layers.Conv2DTranspose(2, 3, name="up")(inputs))
+    with pytest.raises(ModelImportError, match="layer 'up' is a Conv2DTranspose, which NetLab "
+                                               "has no layer type for"):  # fmt: skip
+        graph_from_keras(model)
+    (tmp_path / "bad.keras").write_bytes(b"not a zip")
+    with pytest.raises(ModelImportError, match=r"bad.keras: cannot load the model"):
+        import_keras_file(tmp_path / "bad.keras")
+    with pytest.raises(ModelImportError, match="no such file"):
+        import_keras_file(tmp_path / "missing.keras")
+
+
+@pytest.mark.parametrize("name", [*SMALL, "resnet34"])
+def test_python_export_rebuilds_the_same_architecture(tmp_path, name):
+    graph = templates.from_template(name)
+    script = tmp_path / "model.py"
+    script.write_text(to_python(graph))
+    exported = runpy.run_path(str(script))["build_model"]()
+    model = build_model(graph)
+    assert [layer.name for layer in exported.layers] == [layer.name for layer in model.layers]
+    assert exported.count_params() == model.count_params()
+    assert [tuple(t.shape) for t in exported.outputs] == [tuple(t.shape) for t in model.outputs]
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_expanding_a_transformer_block_keeps_shapes_and_counts(norm_first):
+    graph = templates.transformer()
+    block = graph.node_by_name("block1")
+    block.params["norm_first"] = norm_first
+    before = analyse(graph)
+    command = expand_node(graph, block.id)
+    command.do(graph)
+    after = analyse(graph)
+    assert after.valid
+    assert after.totals() == before.totals()
+    assert "block1_attention" in {n.name for n in graph.nodes.values()}
+    command.undo(graph)
+    assert analyse(graph).totals() == before.totals()
+
+
+def test_expanding_residual_blocks_matches_the_expanded_template():
+    graph = templates.resnet34()
+    for node in [n for n in graph.nodes.values() if n.key == "ResidualBlock"]:
+        expand_node(graph, node.id).do(graph)
+    analysis = analyse(graph)
+    assert analysis.valid
+    expanded = templates.resnet34(expanded=True)
+    assert analysis.totals() == analyse(expanded).totals()
+    assert sorted(n.key for n in graph.nodes.values()) == sorted(
+        n.key for n in expanded.nodes.values()
+    )
+
+
+def test_layout_of_resnet_and_transformer_is_layered_without_overlaps():
+    for graph in (templates.resnet34(expanded=True), templates.transformer()):
+        layout = auto_layout(graph)
+        assert layout.crossings == 0
+        positions = [n.pos for n in graph.nodes.values()]
+        assert len(set(positions)) == len(positions)
+        for edge in graph.edges:
+            assert graph.nodes[edge.src].pos[0] < graph.nodes[edge.dst].pos[0]
+    # ResNet's identity shortcuts span several columns and run in a lane below the path.
+    layout = auto_layout(graph := templates.resnet34(expanded=True))
+    assert len(layout.routes) == 16  # one shortcut per block, identity or projection
+    main_row = graph.node_by_name("image").pos[1]
+    assert {n.pos[1] for n in graph.nodes.values() if not n.name.endswith(("proj", "proj_bn"))} \
+        == {main_row}  # fmt: skip
+    for route in layout.routes.values():
+        assert all(y > main_row for _, y in route)
