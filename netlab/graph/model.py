@@ -69,6 +69,9 @@ class Graph:
         self._listeners: list[Callable[[GraphEvent], None]] = []
         self._next_id = 1
 
+    def __repr__(self) -> str:
+        return f"Graph({self.to_dict()!r})"
+
     # Events -----------------------------------------------------------------
     def subscribe(self, listener: Callable[[GraphEvent], None]) -> None:
         """Calls ``listener(event)`` after every change."""

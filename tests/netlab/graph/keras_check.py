@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from netlab.graph.analysis import analyse
+from netlab.graph.analysis import analyse, used_nodes
 from netlab.graph.builder import build_model
 
 
@@ -15,14 +15,16 @@ def assert_matches_keras(graph):
     analysis = analyse(graph)
     assert analysis.valid, [p.describe(graph) for p in analysis.errors]
     model = build_model(graph)
+    used = used_nodes(graph)
     for node_id, shape in analysis.shapes.items():
         node = graph.nodes[node_id]
-        if node.key in ("Input", "Output"):
+        if node.key in ("Input", "Output") or node_id not in used:
             continue
         layer = model.get_layer(node.name)
         assert tuple(layer.output.shape[1:]) == tuple(shape), node.name
         trainable, frozen = analysis.counts[node_id]
         assert _count(layer.trainable_weights) == trainable, node.name
         assert _count(layer.non_trainable_weights) == frozen, node.name
-    assert _count(model.trainable_weights) == analysis.totals()[0]
+    in_model = [c for node_id, c in analysis.counts.items() if node_id in used]
+    assert _count(model.trainable_weights) == sum(c[0] for c in in_model)
     return model, analysis
