@@ -63,3 +63,7 @@ class BuildError(GraphError):
 
 class ModelImportError(NetLabError):
     """A Keras model cannot be turned into a NetLab graph."""
+
+
+class GraphFileError(NetLabError):
+    """A graph file cannot be read or written; the message names the file."""
