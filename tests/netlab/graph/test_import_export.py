@@ -1,6 +1,7 @@
 """Keras model -> graph (with weights), graph -> Python script, composites expanded."""
 
 import runpy
+from dataclasses import replace
 
 import keras
 import numpy as np
@@ -14,6 +15,7 @@ from netlab.graph.codegen import to_python
 from netlab.graph.composites import expand_node
 from netlab.graph.importer import apply_weights, graph_from_keras, import_keras_file
 from netlab.graph.layout import auto_layout
+from tests.netlab.graph.test_catalog import INPUTS, single_layer_graph
 
 SMALL = ["mlp", "cnn", "resnet34-small", "transformer", "vit-tiny"]
 
@@ -121,3 +123,58 @@ def test_layout_of_resnet_and_transformer_is_layered_without_overlaps():
         == {main_row}  # fmt: skip
     for route in layout.routes.values():
         assert all(y > main_row for _, y in route)
+
+
+@pytest.mark.parametrize("key", sorted(INPUTS))
+def test_every_catalog_layer_round_trips_through_keras(key):
+    graph = single_layer_graph(key, _NON_DEFAULT.get(key))
+    model = build_model(graph)
+    imported, weights = graph_from_keras(model)
+    layer = imported.node_by_name("layer")
+    assert layer.key == key
+    assert analyse(imported).params[layer.id] == analyse(graph).params["layer"]
+    rebuilt = build_model(imported)
+    apply_weights(rebuilt, weights)
+    assert rebuilt.count_params() == model.count_params()
+
+
+# Values other than the defaults, so the import must really read them.
+_NON_DEFAULT = {
+    "Conv2D": {"filters": 5, "kernel_size": (3, 1), "strides": 2, "padding": (1, 0),
+               "activation": "tanh", "use_bias": False},
+    "MaxPool2D": {"pool_size": 3, "strides": 2, "padding": "same"},
+    "AvgPool2D": {"pool_size": (2, 1)},
+    "BatchNorm": {"momentum": 0.9, "epsilon": 1e-5, "gamma_initializer": "zeros"},
+    "MultiHeadAttention": {"num_heads": 2, "key_dim": 3, "value_dim": 5, "causal": True},
+    "TransformerBlock": {"num_heads": 2, "key_dim": None, "ff_dim": 12, "norm_first": True,
+                         "activation": "gelu"},
+    "Concatenate": {"axis": 2},
+    "Reshape": {"target_shape": (2, -1)},
+    "Dense": {"units": 7, "activation": "sigmoid", "use_bias": False},
+}  # fmt: skip
+
+
+def test_legacy_h5_file_imports(tmp_path):
+    model = build_model(templates.cnn())
+    model.save(tmp_path / "cnn.h5")
+    graph, weights = import_keras_file(tmp_path / "cnn.h5")
+    rebuilt = build_model(graph)
+    apply_weights(rebuilt, weights)
+    x = _data(model)
+    np.testing.assert_array_equal(rebuilt.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_keras_build_error_is_reported_on_its_node(monkeypatch):
+    from netlab import catalog
+    from netlab.errors import BuildError
+
+    graph = templates.cnn()
+    spec = catalog.get("Dense")
+
+    def refuse(params, name):
+        raise ValueError(f"Keras says no to {name}\nsecond line")
+
+    monkeypatch.setitem(catalog.CATALOG, "Dense", replace(spec, make_layer=refuse))
+    with pytest.raises(BuildError, match=r"^hidden: Keras says no to hidden$") as info:
+        build_model(graph)
+    assert info.value.node_id == graph.node_by_name("hidden").id
