@@ -178,3 +178,26 @@ def test_keras_build_error_is_reported_on_its_node(monkeypatch):
     with pytest.raises(BuildError, match=r"^hidden: Keras says no to hidden$") as info:
         build_model(graph)
     assert info.value.node_id == graph.node_by_name("hidden").id
+
+
+def test_two_inputs_and_two_outputs():
+    from netlab.graph.commands import AddNode, Compound, Connect
+
+    graph = templates.mlp()
+    steps = [
+        AddNode("Input", name="extra", params={"shape": (5,)}, node_id="x1"),
+        AddNode("Concatenate", name="joined", node_id="x2"),
+        AddNode("Dense", name="second_head", params={"units": 3}, node_id="x3"),
+        AddNode("Output", name="second_prediction", node_id="x4"),
+        Connect(graph.node_by_name("hidden2").id, "x2"),
+        Connect("x1", "x2"),
+        Connect("x2", "x3"),
+        Connect("x3", "x4"),
+    ]
+    Compound(steps).do(graph)
+    model = build_model(graph)
+    assert [t.name for t in model.inputs] == ["digits", "extra"]
+    assert [tuple(t.shape) for t in model.outputs] == [(None, 10), (None, 3)]
+    imported, _ = graph_from_keras(model)
+    assert sum(n.key == "Output" for n in imported.nodes.values()) == 2
+    assert analyse(imported).totals() == analyse(graph).totals()
