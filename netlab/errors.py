@@ -67,3 +67,15 @@ class ModelImportError(NetLabError):
 
 class GraphFileError(NetLabError):
     """A graph file cannot be read or written; the message names the file."""
+
+
+class ProjectFileError(NetLabError):
+    """A project or model file is malformed, hostile or cannot be written.
+
+    The message is one line that names the file and what is wrong; nothing was
+    written when it is raised.
+    """
+
+
+class ExportError(NetLabError):
+    """A model cannot be exported in the format asked for."""

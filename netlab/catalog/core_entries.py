@@ -157,7 +157,8 @@ CORE_ENTRIES = (
     LayerSpec("Input", "Input", "Input / output",
               "The data entering the network. Its shape leaves out the batch: (28, 28, 1) for "
               "grey 28x28 images, (64,) for 64 numbers, (32,) for a sequence of 32 tokens.",
-              (Param("shape", "shape", (8, 8, 1), "shape of one example, without the batch", 1),
+              (Param("shape", "shape", (8, 8, 1), "shape of one example, without the batch", 1,
+                     1_000_000),
                Param("dtype", "choice", "float32", "float32 for numbers, int32 for token ids",
                      choices=("float32", "int32"))),
               (), _input_shape, no_params, None, "InputLayer", key_params=("shape",)),
@@ -190,7 +191,8 @@ CORE_ENTRIES = (
     LayerSpec("Reshape", "Reshape", "Reshaping",
               "Gives each example a new shape with the same number of values; one entry may be "
               "-1 to be inferred.",
-              (Param("target_shape", "shape", (-1,), "new shape without the batch", -1),),
+              (Param("target_shape", "shape", (-1,), "new shape without the batch", -1,
+                     1_000_000),),
               ("input",), _reshape_shape, no_params, keras_maker("Reshape"), "Reshape",
               key_params=("target_shape",)),
     *(

@@ -29,7 +29,8 @@ class Param:
 
     Attributes:
         name: Keyword of the layer's constructor (the Keras name where one exists).
-        kind: ``int``, ``float``, ``bool``, ``choice``, ``shape`` (list of ints),
+        kind: ``int``, ``float``, ``bool``, ``choice``, ``str``, ``str_list``,
+            ``shape`` (list of ints),
             ``int_pair`` (an int or two), ``padding`` (an int, two ints,
             ``"valid"`` or ``"same"``) or ``optional_int`` (an int or ``None``).
         default: Value of a new node.
@@ -105,6 +106,17 @@ class Param:
         if not ok or not all(_is_int(v) and self._in_range(v) for v in pair):
             raise self._fail(f"a whole number {self._range_text()} or a pair of them", value)
         return int(pair[0]), int(pair[1])
+
+    def _check_str(self, value: Any) -> str:
+        if not isinstance(value, str) or not 0 < len(value) <= 4096:
+            raise self._fail("a text of 1 to 4096 characters", value)
+        return value
+
+    def _check_str_list(self, value: Any) -> tuple[str, ...]:
+        ok = isinstance(value, Sequence) and not isinstance(value, str) and len(value) <= 64
+        if not ok or not all(isinstance(v, str) and 0 < len(v) <= 256 for v in value):
+            raise self._fail("a list of names", value)
+        return tuple(value)
 
     def _check_padding(self, value: Any) -> tuple[int, int] | str:
         if value in ("valid", "same"):

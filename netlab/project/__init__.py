@@ -1,0 +1,27 @@
+"""NetLab projects: what a user made, saved and loaded as one ``.netlab`` file."""
+
+from netlab.project.config import TRAINING_PARAMS, check_training_config, default_training_config
+from netlab.project.file import FORMAT_VERSION, load_project, save_project
+from netlab.project.project import (
+    Project,
+    RunRecord,
+    Weights,
+    build_with_weights,
+    check_weights,
+    weights_of,
+)
+
+__all__ = [
+    "FORMAT_VERSION",
+    "TRAINING_PARAMS",
+    "Project",
+    "RunRecord",
+    "Weights",
+    "build_with_weights",
+    "check_training_config",
+    "check_weights",
+    "default_training_config",
+    "load_project",
+    "save_project",
+    "weights_of",
+]
