@@ -7,11 +7,10 @@ with the graph as :meth:`Graph.to_dict` gives it.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from netlab.errors import GraphError, GraphFileError
+from netlab.fileutil import atomic_write
 from netlab.graph.model import Graph
 
 FORMAT = "netlab-graph"
@@ -20,18 +19,17 @@ MAX_BYTES = 50 * 1024 * 1024
 
 
 def save_graph(path: str | Path, graph: Graph) -> None:
-    """Writes ``graph`` atomically: a temporary file, fsync, then rename."""
+    """Writes ``graph`` atomically (:func:`netlab.fileutil.atomic_write`)."""
     path = Path(path)
     text = json.dumps(
         {"format": FORMAT, "format_version": FORMAT_VERSION, "graph": graph.to_dict()}, indent=1
     )
+
+    def write(tmp: str) -> None:
+        Path(tmp).write_text(text, encoding="utf-8")
+
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        atomic_write(path, write)
     except OSError as err:
         raise GraphFileError(f"{path}: cannot write: {err.strerror or err}") from None
 

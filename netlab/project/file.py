@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import tempfile
 import zipfile
 import zlib
 from pathlib import Path
@@ -22,6 +20,7 @@ import numpy as np
 
 from netlab import __version__, catalog
 from netlab.errors import GraphError, ProjectFileError
+from netlab.fileutil import atomic_write
 from netlab.graph.analysis import analyse
 from netlab.graph.model import Graph
 from netlab.project.config import check_training_config
@@ -77,56 +76,21 @@ def _write_zip(handle: Any, project: Project) -> None:
 def save_project(path: str | Path, project: Project) -> None:
     """Writes ``project`` to ``path`` atomically, keeping the old file as ``.bak``.
 
-    The data goes to a temporary file in the same folder, is flushed and
-    fsynced, and replaces ``path`` in one rename, so ``path`` always holds
-    either the old or the new version, complete.
+    ``path`` always holds either the old or the new version, complete
+    (:func:`netlab.fileutil.atomic_write`).
 
     Raises:
         ProjectFileError: If the file cannot be written (nothing changes then).
     """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w+b") as handle:
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as handle:
             _write_zip(handle, project)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            _keep_backup(path)
-        os.replace(tmp, path)
-        tmp = None
-        _fsync_folder(folder)
+
+    try:
+        atomic_write(path, write, backup=True)
     except OSError as err:
         raise ProjectFileError(f"{path}: cannot write: {err.strerror or err}") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _keep_backup(path: Path) -> None:
-    # A hard link, not a move: `path` must exist at every moment.
-    backup = path.with_name(path.name + ".bak")
-    link = path.with_name(f".{path.name}.bak.tmp")
-    if link.exists():
-        link.unlink()
-    try:
-        os.link(path, link)
-    except OSError:
-        link.write_bytes(path.read_bytes())
-    os.replace(link, backup)
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, where: str) -> bytes:
