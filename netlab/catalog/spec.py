@@ -58,10 +58,13 @@ class Param:
         return ParameterError(self.name, f"{self.name} must be {expected} (got {value!r})")
 
     def _range_text(self) -> str:
+        def number(value: float) -> str:
+            return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
         if self.maximum is None:
-            return f">= {self.minimum:g}"
+            return f">= {number(self.minimum)}"
         upper = "below " if self.exclusive_max else ""
-        return f"from {self.minimum:g} to {upper}{self.maximum:g}"
+        return f"from {number(self.minimum)} to {upper}{number(self.maximum)}"
 
     def _in_range(self, number: float) -> bool:
         if self.minimum is not None and number < self.minimum:
