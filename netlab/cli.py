@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import netlab
 from netlab.errors import NetLabError
@@ -25,22 +26,44 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("layers", help="list the layer library")
     new = commands.add_parser("new", help="write a new network from a template")
     new.add_argument("template", nargs="?", help="template name (see --list)")
-    new.add_argument("-o", "--output", help="graph file to write")
+    new.add_argument("-o", "--output", help="project (.netlab) or graph (.json) file to write")
     new.add_argument("--list", action="store_true", help="list the templates")
     info = commands.add_parser("info", help="nodes, shapes, parameters and problems of a file")
     info.add_argument("file")
     info.add_argument("--json", action="store_true", help="print JSON")
-    imp = commands.add_parser("import", help="turn a .keras / .h5 model into a graph file")
+    imp = commands.add_parser("import", help="turn a .keras / .h5 model into a project")
     imp.add_argument("model")
     imp.add_argument("-o", "--output", required=True)
-    exp = commands.add_parser("export", help="write a graph as a .keras model or a .py script")
+    exp = commands.add_parser(
+        "export", help="write a project as .keras, .weights.h5, .onnx or a .py script"
+    )
     exp.add_argument("file")
-    exp.add_argument("--to", required=True, help="model.keras or model.py")
+    exp.add_argument("--to", required=True, help="model.keras, model.weights.h5, model.onnx or .py")
     return parser
 
 
-def _new(args: argparse.Namespace) -> int:
+def _load(path: str) -> Any:
+    """A project from a ``.netlab`` file, or from a JSON graph file."""
+    from netlab.graph.graph_file import load_graph
+    from netlab.project import Project, load_project
+
+    return load_project(path) if path.endswith(".netlab") else Project(load_graph(path))
+
+
+def _save(path: str, project: Any) -> None:
     from netlab.graph.graph_file import save_graph
+    from netlab.project import save_project
+
+    if path.endswith(".netlab"):
+        save_project(path, project)
+    elif path.endswith(".json"):
+        save_graph(path, project.graph)
+    else:
+        raise NetLabError(f"{path}: write a .netlab project or a .json graph file")
+
+
+def _new(args: argparse.Namespace) -> int:
+    from netlab.project import Project
     from netlab.templates import TEMPLATES, from_template
 
     if args.list:
@@ -49,69 +72,94 @@ def _new(args: argparse.Namespace) -> int:
         return 0
     if not args.template or not args.output:
         raise NetLabError("new needs a TEMPLATE and -o FILE (or --list)")
-    save_graph(args.output, from_template(args.template))
+    _save(args.output, Project(from_template(args.template)))
     return 0
 
 
-def _info(args: argparse.Namespace) -> int:
+def _summary(project: Any) -> dict[str, Any]:
     from netlab.catalog import format_shape
     from netlab.graph.analysis import analyse
-    from netlab.graph.graph_file import load_graph
 
-    graph = load_graph(args.file)
+    graph = project.graph
     analysis = analyse(graph)
-    nodes = [
-        {"name": n.name, "type": n.key,
-         "output_shape": format_shape(analysis.shapes[n.id]) if n.id in analysis.shapes else None,
-         "parameters": sum(analysis.counts.get(n.id, (0, 0)))}
-        for n in graph.nodes.values()
-    ]  # fmt: skip
     trainable, frozen = analysis.totals()
-    problems = [
-        {"node": graph.nodes[p.node_id].name if p.node_id else None, "field": p.field,
-         "severity": p.severity, "message": p.message}
-        for p in analysis.problems
-    ]  # fmt: skip
+    return {
+        "nodes": [
+            {"name": n.name, "type": n.key,
+             "output_shape": format_shape(analysis.shapes[n.id]) if n.id in analysis.shapes
+             else None,
+             "parameters": sum(analysis.counts.get(n.id, (0, 0)))}
+            for n in graph.nodes.values()
+        ],
+        "parameters": {"trainable": trainable, "non_trainable": frozen,
+                       "total": trainable + frozen},
+        "problems": [
+            {"node": graph.nodes[p.node_id].name if p.node_id else None, "field": p.field,
+             "severity": p.severity, "message": p.message}
+            for p in analysis.problems
+        ],
+        "weights": project.weights is not None,
+        "runs": [
+            {"id": r.id, "name": r.name, "status": r.status, "reason": r.reason,
+             "epochs": len(r.epochs), "config": r.config,
+             "final": r.epochs[-1] if r.epochs else {}}
+            for r in project.runs
+        ],
+        "valid": analysis.valid,
+    }  # fmt: skip
+
+
+def _info(args: argparse.Namespace) -> int:
+    project = _load(args.file)
+    summary = _summary(project)
     if args.json:
-        totals = {"trainable": trainable, "non_trainable": frozen, "total": trainable + frozen}
-        print(json.dumps({"nodes": nodes, "parameters": totals, "problems": problems}, indent=1))
-    else:
-        print(f"{'name':28} {'type':28} {'output shape':24} {'parameters':>12}")
-        for n in nodes:
-            print(f"{n['name']:28} {n['type']:28} {n['output_shape'] or '?':24} "
-                  f"{n['parameters']:>12,}")  # fmt: skip
-        print(
-            f"\ntrainable {trainable:,} · non-trainable {frozen:,} · total {trainable + frozen:,}"
-        )
-        for p in analysis.problems:
-            print(f"{p.severity}: {p.describe(graph)}")
-    return 0 if analysis.valid else 1
+        print(json.dumps({k: v for k, v in summary.items() if k != "valid"}, indent=1,
+                         default=list))  # fmt: skip
+        return 0 if summary["valid"] else 1
+    print(f"{'name':28} {'type':28} {'output shape':24} {'parameters':>12}")
+    for n in summary["nodes"]:
+        print(f"{n['name']:28} {n['type']:28} {n['output_shape'] or '?':24} "
+              f"{n['parameters']:>12,}")  # fmt: skip
+    totals = summary["parameters"]
+    print(
+        f"\ntrainable {totals['trainable']:,} · non-trainable {totals['non_trainable']:,} · "
+        f"total {totals['total']:,} · weights {'saved' if summary['weights'] else 'none'}"
+    )
+    for run in summary["runs"]:
+        final = ", ".join(f"{k} {v:.4g}" for k, v in run["final"].items() if k != "epoch")
+        print(f"run {run['id']} ({run['name']}): {run['status']}, {run['epochs']} epochs; {final}")
+    for p in summary["problems"]:
+        where = f"{p['node']}: " if p["node"] else ""
+        print(f"{p['severity']}: {where}{p['message']}")
+    return 0 if summary["valid"] else 1
 
 
 def _import(args: argparse.Namespace) -> int:
-    from netlab.graph.graph_file import save_graph
-    from netlab.graph.importer import import_keras_file
+    from netlab.project.keras_io import import_model_as_project
 
-    graph, _ = import_keras_file(args.model)
-    save_graph(args.output, graph)
+    _save(args.output, import_model_as_project(args.model))
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    from netlab.graph.graph_file import load_graph
+    from netlab.project import keras_io
 
-    graph = load_graph(args.file)
-    target = Path(args.to)
-    if target.suffix == ".py":
+    project = _load(args.file)
+    target = args.to
+    if target.endswith(".py"):
+        from netlab.fileutil import atomic_write
         from netlab.graph.codegen import to_python
 
-        target.write_text(to_python(graph), encoding="utf-8")
-    elif target.suffix == ".keras":
-        from netlab.graph.builder import build_model
-
-        build_model(graph).save(target)
+        source = to_python(project.graph)
+        atomic_write(target, lambda tmp: Path(tmp).write_text(source, encoding="utf-8"))
+    elif target.endswith(".weights.h5"):
+        keras_io.export_weights(project, target)
+    elif target.endswith(".keras"):
+        keras_io.export_keras(project, target)
+    elif target.endswith(".onnx"):
+        keras_io.export_onnx(project, target)
     else:
-        raise NetLabError(f"{target}: export writes .keras or .py files")
+        raise NetLabError(f"{target}: export writes .keras, .weights.h5, .onnx or .py files")
     return 0
 
 

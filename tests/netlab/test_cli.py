@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import keras
+import numpy as np
 import pytest
 
 import netlab
@@ -93,7 +94,9 @@ def test_import_and_export(tmp_path):
         (["info", "other.json"], "other.json: not a NetLab graph file"),
         (["info", "future.json"], "format_version 99 is newer than this NetLab understands"),
         (["info", "dangling.json"], "dangling.json: no node with id 'n99'"),
-        (["export", "ok.json", "--to", "model.onnx"], "model.onnx: export writes .keras or .py"),
+        (["export", "ok.json", "--to", "model.tflite"], "model.tflite: export writes .keras"),
+        (["info", "broken.netlab"], "broken.netlab: not a NetLab project (not a valid zip"),
+        (["new", "cnn", "-o", "x.txt"], "x.txt: write a .netlab project or a .json graph file"),
         (["import", "missing.keras", "-o", "x.json"], "missing.keras: no such file"),
         (["new", "cnn", "-o", "no/such/dir/x.json"], "cannot write"),
     ],
@@ -101,6 +104,7 @@ def test_import_and_export(tmp_path):
 def test_errors_are_one_line(tmp_path, monkeypatch, capsys, args, message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "garbage.json").write_text("{nope")
+    (tmp_path / "broken.netlab").write_bytes(b"PK\x03\x04 broken")
     (tmp_path / "other.json").write_text('{"format": "something"}')
     (tmp_path / "future.json").write_text('{"format": "netlab-graph", "format_version": 99}')
     save_graph(tmp_path / "ok.json", cnn())
@@ -112,3 +116,32 @@ def test_errors_are_one_line(tmp_path, monkeypatch, capsys, args, message):
     assert message in err
     assert err.count("\n") == 1
     assert err.startswith("netlab: error: ")
+
+
+def test_project_files_through_the_command_line(tmp_path, capsys):
+    from netlab.project import build_with_weights, load_project, save_project
+    from tests.netlab.project.helpers import inputs_for, sample_project
+
+    project_file = tmp_path / "p.netlab"
+    save_project(project_file, sample_project("cnn", runs=2))
+    assert main(["info", str(project_file)]) == 0
+    text = capsys.readouterr().out
+    assert "weights saved" in text
+    assert "run run2 (Run 2): stopped, 3 epochs; loss 0.3333, val_accuracy 0.7" in text
+    assert main(["info", str(project_file), "--json"]) == 0
+    runs = json.loads(capsys.readouterr().out)["runs"]
+    assert [r["final"]["val_accuracy"] for r in runs] == [0.7, 0.7]
+    assert runs[1]["config"]["batch_size"] == 64
+    model_file = tmp_path / "m.keras"
+    assert main(["export", str(project_file), "--to", str(model_file)]) == 0
+    assert main(["export", str(project_file), "--to", str(tmp_path / "m.weights.h5")]) == 0
+    assert main(["export", str(project_file), "--to", str(tmp_path / "m.onnx")]) == 0
+    assert main(["import", str(model_file), "-o", str(tmp_path / "back.netlab")]) == 0
+    back = load_project(tmp_path / "back.netlab")
+    original = build_with_weights(load_project(project_file))
+    x = inputs_for(original, 2)
+    np.testing.assert_array_equal(
+        build_with_weights(back).predict(x, verbose=0), original.predict(x, verbose=0)
+    )
+    assert main(["new", "vit-tiny", "-o", str(tmp_path / "v.netlab")]) == 0
+    assert load_project(tmp_path / "v.netlab").weights is None
