@@ -79,3 +79,11 @@ class ProjectFileError(NetLabError):
 
 class ExportError(NetLabError):
     """A model cannot be exported in the format asked for."""
+
+
+class DataError(NetLabError):
+    """A data set cannot be loaded or does not fit; the message says which and why."""
+
+
+class TrainingError(NetLabError):
+    """Training cannot start or had to stop (bad device, out of memory, ...)."""

@@ -1,0 +1,122 @@
+"""The user's own data: CSV tables, NumPy arrays, folders of images."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from netlab.data.dataset import Dataset
+from netlab.errors import DataError
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
+MAX_IMAGES = 200_000
+
+
+def _labels(raw: list[str] | np.ndarray, where: str) -> tuple[np.ndarray, list[str]]:
+    names = sorted({str(v) for v in raw}, key=lambda s: (not s.lstrip("-").isdigit(), s))
+    if len(names) > 10_000:
+        raise DataError(f"{where}: {len(names)} different labels; is that the label column?")
+    index = {name: i for i, name in enumerate(names)}
+    return np.array([index[str(v)] for v in raw], "int64"), names
+
+
+def load_csv(path: str | Path, label: str | int = -1) -> Dataset:
+    """A CSV file with a header row; ``label`` names (or numbers) the label column.
+
+    Every other column must hold numbers.
+    """
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"{path}: cannot read: {err}") from None
+    if len(rows) < 3:
+        raise DataError(f"{path}: needs a header row and at least two data rows")
+    header = [h.strip() for h in rows[0]]
+    if isinstance(label, str) and not label.lstrip("-").isdigit():
+        if label not in header:
+            raise DataError(f"{path}: no column named {label!r}; columns are {', '.join(header)}")
+        column = header.index(label)
+    else:
+        column = int(label) % len(header)
+    features, raw_labels = [], []
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise DataError(f"{path}:{line}: {len(row)} values, the header has {len(header)}")
+        raw_labels.append(row[column].strip())
+        try:
+            features.append([float(v) for i, v in enumerate(row) if i != column])
+        except ValueError:
+            raise DataError(f"{path}:{line}: a value that is not a number") from None
+    y, names = _labels(raw_labels, str(path))
+    return Dataset(path.stem, np.array(features, "float32"), y, class_names=names,
+                   description=f"{path.name}, label column {header[column]!r}")  # fmt: skip
+
+
+def load_arrays(path: str | Path) -> Dataset:
+    """``.npz`` with arrays ``x`` and ``y``, or ``.npy`` of ``x`` with ``y`` in
+    ``<name>_labels.npy`` next to it. Pickled objects are refused."""
+    path = Path(path)
+    try:
+        if path.suffix == ".npz":
+            with np.load(path, allow_pickle=False) as data:
+                if "x" not in data or "y" not in data:
+                    raise DataError(f"{path}: needs arrays named 'x' and 'y', has "
+                                    f"{', '.join(data.files) or 'none'}")  # fmt: skip
+                x, y = data["x"], data["y"]
+        else:
+            x = np.load(path, allow_pickle=False)
+            labels = path.with_name(f"{path.stem}_labels.npy")
+            if not labels.exists():
+                raise DataError(f"{path}: labels not found; put them in {labels.name}")
+            y = np.load(labels, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise DataError(f"{path}: cannot read the arrays: {err}") from None
+    if x.dtype.kind not in "fiub":
+        raise DataError(f"{path}: x holds {x.dtype}, not numbers")
+    if y.ndim == 1 and (y.dtype.kind in "iub" or y.dtype.kind == "U"):
+        labels, names = _labels(y, str(path))
+        kind = "image" if x.ndim in (3, 4) else "table"
+        x = x[..., None] if x.ndim == 3 else x
+        return Dataset(path.stem, x.astype("float32"), labels, class_names=names, kind=kind)
+    return Dataset(path.stem, x.astype("float32"), y.astype("float32").reshape(len(y), -1),
+                   task="regression")  # fmt: skip
+
+
+def load_image_folder(path: str | Path, size: tuple[int, int] | None = None,
+                      grayscale: bool = False) -> Dataset:  # fmt: skip
+    """A folder with one subfolder of images per class.
+
+    Images are resized to ``size`` (default: the first image's size) and scaled
+    to 0..1.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    path = Path(path)
+    classes = sorted(p for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
+    if len(classes) < 2:
+        raise DataError(f"{path}: needs at least two subfolders, one per class")
+    images, labels = [], []
+    for label, folder in enumerate(classes):
+        for file in sorted(folder.iterdir()):
+            if file.suffix.lower() not in IMAGE_SUFFIXES:
+                continue
+            if len(images) >= MAX_IMAGES:
+                raise DataError(f"{path}: more than {MAX_IMAGES:,} images")
+            try:
+                with Image.open(file) as image:
+                    image = image.convert("L" if grayscale else "RGB")
+                    size = size or image.size
+                    images.append(np.asarray(image.resize(size), "float32") / 255.0)
+            except (OSError, UnidentifiedImageError) as err:
+                raise DataError(f"{file}: not a readable image ({err})") from None
+            labels.append(label)
+    if not images:
+        raise DataError(f"{path}: no images found ({', '.join(sorted(IMAGE_SUFFIXES))})")
+    x = np.stack(images)
+    x = x[..., None] if grayscale else x
+    return Dataset(path.name, x, np.array(labels, "int64"), class_names=[c.name for c in classes],
+                   kind="image", description=f"images from {path}")  # fmt: skip
