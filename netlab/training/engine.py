@@ -1,0 +1,208 @@
+"""The training engine: one run of ``model.fit`` with events, stop, pause and guards."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import threading
+from contextlib import redirect_stdout
+from typing import Any
+
+from netlab.data import Dataset, fit_problems
+from netlab.errors import NetLabError, TrainingError
+from netlab.graph.analysis import analyse
+from netlab.graph.model import Graph
+from netlab.project.config import check_training_config
+from netlab.project.project import RunRecord, Weights
+from netlab.training import setup
+from netlab.training.devices import device_scope
+from netlab.training.events import (
+    EventChannel,
+    RunEnded,
+    RunStarted,
+    RunStateChanged,
+)
+
+
+def _now() -> str:
+    return datetime.datetime.now().isoformat(timespec="seconds")
+
+
+def _is_out_of_memory(err: BaseException) -> bool:
+    text = f"{type(err).__name__} {err}"
+    return "ResourceExhausted" in text or "RESOURCE_EXHAUSTED" in text or "out of memory" in text
+
+
+class TrainingRun:
+    """Trains a graph on a data set with a configuration; one object per run.
+
+    Call :meth:`start` to train on a worker thread (the GUI) or :meth:`run` to
+    train on this thread (the command line). Listeners get the events of
+    :mod:`netlab.training.events` on the channel's thread.
+
+    Args:
+        graph: The network; a copy is kept, so later edits do not touch the run.
+        dataset: The data.
+        config: A training configuration (``netlab.project.config``).
+        weights: Weights to start from (to continue training), by layer name.
+        run_id: Id of the run in its project.
+        name: Shown in the run list.
+    """
+
+    def __init__(self, graph: Graph, dataset: Dataset, config: dict[str, Any],
+                 weights: Weights | None = None, run_id: str = "run1",
+                 name: str | None = None) -> None:  # fmt: skip
+        self.graph = graph.copy()
+        self.dataset = dataset
+        self.config = check_training_config(config)
+        self.initial_weights = weights
+        self.run_id = run_id
+        self.name = name or run_id
+        self.events = EventChannel()
+        self.record = RunRecord(run_id, self.name, self.graph.to_dict(), dict(self.config),
+                                status="running", started=_now())  # fmt: skip
+        self.model: Any = None
+        self._stop = threading.Event()
+        self._resume = threading.Event()
+        self._resume.set()
+        self._thread: threading.Thread | None = None
+
+    # Control (any thread) ---------------------------------------------------
+    def subscribe(self, listener: Any) -> None:
+        """Adds an event listener (called on the event channel's thread)."""
+        self.events.subscribe(listener)
+
+    def start(self) -> None:
+        """Trains on a new worker thread."""
+        self._thread = threading.Thread(target=self.run, name=f"netlab-{self.run_id}",
+                                        daemon=True)  # fmt: skip
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ends training after the current batch; the weights of that moment are kept."""
+        self._stop.set()
+        self._resume.set()
+
+    @property
+    def stopping(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._stop.is_set()
+
+    def wait_while_paused(self) -> None:
+        """Blocks the training thread while the run is paused."""
+        self._resume.wait()
+
+    def pause(self) -> None:
+        """Holds training after the current batch until :meth:`resume`."""
+        if self._resume.is_set() and not self._stop.is_set():
+            self._resume.clear()
+            self.events.post(RunStateChanged(self.run_id, "paused"))
+
+    def resume(self) -> None:
+        """Continues a paused run."""
+        if not self._resume.is_set():
+            self._resume.set()
+            self.events.post(RunStateChanged(self.run_id, "running"))
+
+    @property
+    def paused(self) -> bool:
+        """Whether the run is paused."""
+        return not self._resume.is_set()
+
+    def wait(self, timeout: float | None = None) -> RunRecord:
+        """Waits for a started run to end and its events to be delivered."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.events.join(timeout)
+        return self.record
+
+    # The run ----------------------------------------------------------------
+    def run(self) -> RunRecord:
+        """Trains on this thread; returns the run's record. Never raises NetLab errors:
+        a failure ends the run with status ``failed`` and a one-line reason."""
+        try:
+            status, reason = self._train()
+        except NetLabError as err:
+            status, reason = "failed", str(err)
+        except (ValueError, TypeError, RuntimeError, MemoryError) as err:
+            status, reason = "failed", self._explain(err)
+        self.record.status, self.record.reason, self.record.finished = status, reason, _now()
+        self.events.post(RunEnded(self.run_id, status, reason, self.record))
+        self.events.close()
+        return self.record
+
+    def _explain(self, err: BaseException) -> str:
+        if _is_out_of_memory(err):
+            return (f"out of memory with batch size {self.config['batch_size']}: try a smaller "
+                    "batch size (or a smaller model)")  # fmt: skip
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        return f"{type(err).__name__}: {first}"
+
+    def _check_fit(self) -> None:
+        analysis = analyse(self.graph)
+        if not analysis.valid:
+            raise TrainingError(
+                f"the network has problems: {analysis.errors[0].describe(self.graph)}"
+            )
+        inputs = [n for n in self.graph.nodes.values() if n.key == "Input"]
+        outputs = [n for n in self.graph.nodes.values() if n.key == "Output"]
+        if len(inputs) != 1 or len(outputs) != 1:
+            raise TrainingError("training needs a network with one Input and one Output")
+        params = analysis.params[inputs[0].id]
+        out_shape = analysis.shapes[outputs[0].id]
+        problems = fit_problems(self.dataset, params["shape"], params["dtype"], out_shape[-1],
+                                self.config["loss"])  # fmt: skip
+        if problems:
+            raise TrainingError(f"the data does not fit the network: {problems[0]}")
+
+    def _build(self, arrays: dict[str, Any], steps: int) -> Any:
+        import keras
+
+        from netlab.graph.builder import build_model
+
+        keras.utils.set_random_seed(self.config["seed"])
+        previous = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(self.config["precision"])
+        try:
+            model = build_model(self.graph)
+            for name, values in (self.initial_weights or {}).items():
+                model.get_layer(name).set_weights(values)
+            metrics = list(self.config["metrics"]) if self.dataset.task == "classification" else []
+            model.compile(optimizer=setup.optimizer(self.config, steps), loss=self.config["loss"],
+                          metrics=metrics, jit_compile=self.config["xla"])  # fmt: skip
+        finally:
+            keras.config.set_dtype_policy(previous)
+        return model
+
+    def _train(self) -> tuple[str, str]:
+        from netlab.training.callback import EngineCallback
+
+        self._check_fit()
+        arrays = setup.prepare_arrays(self.dataset, self.config)
+        steps = setup.steps_per_epoch(len(arrays["x_train"]), self.config["batch_size"])
+        with device_scope(self.config["device"]):
+            self.model = model = self._build(arrays, steps)
+            summary = io.StringIO()
+            with redirect_stdout(summary):
+                model.summary(print_fn=lambda line, **_: summary.write(line + "\n"))
+            started = RunStarted(self.run_id, summary.getvalue(), model.count_params(),
+                                 self.config["epochs"], steps, dict(self.config))  # fmt: skip
+            self.events.post(started)
+            callback = EngineCallback(self, steps)
+            validation = (arrays["x_val"], arrays["y_val"]) if len(arrays["x_val"]) else None
+            try:
+                model.fit(
+                    arrays["x_train"], arrays["y_train"], batch_size=self.config["batch_size"],
+                    epochs=self.config["epochs"], validation_data=validation, verbose=0,
+                    callbacks=[callback],
+                )  # fmt: skip
+            except (ValueError, TypeError, RuntimeError, MemoryError) as err:
+                if callback.failure:
+                    return "failed", callback.failure
+                raise TrainingError(self._explain(err)) from None
+        callback.finish()
+        if callback.failure:
+            return "failed", callback.failure
+        if self._stop.is_set():
+            return "stopped", "stopped by the user"
+        return "finished", ""

@@ -1,0 +1,139 @@
+"""Training events, and a channel that delivers them without ever blocking training.
+
+The training thread posts; a dispatcher thread calls the listeners. A slow
+listener makes batch events coalesce (only the newest undelivered one is
+kept, and it says how many were dropped); every other event is delivered, in
+order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    """Training began. ``summary`` is Keras's model summary as text."""
+
+    run_id: str
+    summary: str
+    parameters: int
+    epochs: int
+    steps_per_epoch: int
+    config: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BatchEnded:
+    """One training step finished. ``dropped`` counts coalesced earlier batch events."""
+
+    run_id: str
+    epoch: int
+    step: int
+    batch: int
+    steps_per_epoch: int
+    loss: float
+    metrics: dict[str, float]
+    learning_rate: float
+    samples_per_second: float
+    dropped: int = 0
+
+
+@dataclass(frozen=True)
+class EpochEnded:
+    """One epoch finished; ``metrics`` has Keras's names (``loss``, ``val_accuracy``...)."""
+
+    run_id: str
+    epoch: int
+    metrics: dict[str, float]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RunStateChanged:
+    """The run was paused or resumed."""
+
+    run_id: str
+    state: str
+
+
+@dataclass(frozen=True)
+class RunEnded:
+    """Training ended: ``status`` is ``finished``, ``stopped`` or ``failed``."""
+
+    run_id: str
+    status: str
+    reason: str
+    record: Any = field(repr=False, default=None)
+
+
+Listener = Callable[[Any], None]
+
+
+class EventChannel:
+    """Delivers posted events to listeners on its own thread."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+        self._queue: deque[tuple[int, Any]] = deque()
+        self._batch: tuple[int, BatchEnded] | None = None
+        self._dropped = 0
+        self._order = itertools.count()
+        self._cond = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._dispatch, name="netlab-events", daemon=True)
+        self._thread.start()
+
+    def subscribe(self, listener: Listener) -> None:
+        """Calls ``listener(event)`` for every event from now on (on the channel's thread)."""
+        with self._cond:
+            self._listeners.append(listener)
+
+    def post(self, event: Any) -> None:
+        """Queues ``event``; returns at once."""
+        with self._cond:
+            if isinstance(event, BatchEnded):
+                if self._batch is not None:
+                    self._dropped += 1
+                self._batch = (next(self._order), event)
+            else:
+                self._queue.append((next(self._order), event))
+            self._cond.notify()
+
+    def close(self) -> None:
+        """Delivers what is queued, then stops the dispatcher."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Waits until everything posted before :meth:`close` was delivered."""
+        self._thread.join(timeout)
+
+    def _next(self) -> Any | None:
+        with self._cond:
+            while not self._queue and self._batch is None and not self._closed:
+                self._cond.wait()
+            batch_first = self._batch is not None and (
+                not self._queue or self._batch[0] < self._queue[0][0]
+            )
+            if batch_first:
+                _, event = self._batch
+                event = BatchEnded(**{**event.__dict__, "dropped": self._dropped})
+                self._batch, self._dropped = None, 0
+                return event
+            if self._queue:
+                return self._queue.popleft()[1]
+            return None  # closed and empty
+
+    def _dispatch(self) -> None:
+        while (event := self._next()) is not None:
+            with self._cond:
+                listeners = list(self._listeners)
+            for listener in listeners:
+                listener(event)
