@@ -39,6 +39,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("file")
     exp.add_argument("--to", required=True, help="model.keras, model.weights.h5, model.onnx or .py")
+    train = commands.add_parser("train", help="train a project in the terminal and save it")
+    train.add_argument("file")
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--learning-rate", type=float)
+    train.add_argument("--device", help="cpu, gpu:0, ... or all")
+    train.add_argument("--data", help="built-in data set name or a file / folder")
+    train.add_argument("-o", "--output", help="where to save (default: FILE itself)")
+    train.add_argument("--plot", help="also write the loss / metric curves to this PNG")
     return parser
 
 
@@ -63,8 +72,7 @@ def _save(path: str, project: Any) -> None:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from netlab.project import Project
-    from netlab.templates import TEMPLATES, from_template
+    from netlab.templates import TEMPLATES, new_project
 
     if args.list:
         for template in TEMPLATES.values():
@@ -72,7 +80,7 @@ def _new(args: argparse.Namespace) -> int:
         return 0
     if not args.template or not args.output:
         raise NetLabError("new needs a TEMPLATE and -o FILE (or --list)")
-    _save(args.output, Project(from_template(args.template)))
+    _save(args.output, new_project(args.template))
     return 0
 
 
@@ -171,7 +179,28 @@ def _layers(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"layers": _layers, "new": _new, "info": _info, "import": _import, "export": _export}
+def _train(args: argparse.Namespace) -> int:
+    from netlab.training.terminal import train_in_terminal
+
+    project = _load(args.file)
+    overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "device": args.device,
+                 "dataset": args.data, "learning_rate": args.learning_rate}  # fmt: skip
+    record = train_in_terminal(project, {k: v for k, v in overrides.items() if v is not None})
+    target = args.output or args.file
+    _save(target, project)
+    print(f"saved {target}")
+    if args.plot and record.epochs:
+        from netlab.plotting import plot_history
+
+        plot_history(record.epochs, args.plot)
+    if record.status == "failed":
+        print(f"netlab: training failed: {record.reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
+COMMANDS = {"layers": _layers, "new": _new, "info": _info, "import": _import, "export": _export,
+            "train": _train}  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from netlab import catalog
@@ -170,29 +170,47 @@ def vit(
 
 @dataclass(frozen=True)
 class Template:
-    """A named template for ``netlab new`` and File > New from template."""
+    """A named template for ``netlab new`` and File > New from template.
+
+    ``training`` holds the settings (over the defaults) that train it well.
+    """
 
     name: str
     summary: str
     make: Callable[[], Graph]
+    training: dict[str, Any] = field(default_factory=dict)
+
+
+DIGITS = {"dataset": "digits", "epochs": 20, "batch_size": 32, "learning_rate": 3e-3,
+          "schedule": "cosine"}  # fmt: skip
 
 
 TEMPLATES = {
     t.name: t
     for t in (
-        Template("mlp", "MLP for the 8x8 digits: 64-64-32-10, ReLU, softmax", mlp),
-        Template("cnn", "small CNN for the 8x8 digits (the default example)", cnn),
+        Template("mlp", "MLP for the 8x8 digits: 64-64-32-10, ReLU, softmax", mlp, DIGITS),
+        Template("cnn", "small CNN for the 8x8 digits (the default example)", cnn, DIGITS),
         Template("resnet34", "ResNet-34, 224x224x3, 1000 classes, ResidualBlock nodes", resnet34),
         Template("resnet34-expanded", "ResNet-34 with every conv / batch norm / ReLU / Add node",
                  lambda: resnet34(expanded=True)),
         Template("resnet34-small", "ResNet-34 for 32x32x3 images and 10 classes (CPU)",
-                 lambda: resnet34(small=True)),
-        Template("transformer", "Transformer encoder classifier for token sequences", transformer),
+                 lambda: resnet34(small=True), {"dataset": "cifar10", "epochs": 10,
+                                                "batch_size": 64, "schedule": "cosine"}),
+        Template("transformer", "Transformer encoder classifier for token sequences", transformer,
+                 {"dataset": "tokens-sorted", "epochs": 10, "batch_size": 64}),
         Template("vit-b16", "ViT-B/16: 224x224, 12 blocks, width 768, 12 heads, 1000 classes", vit),
         Template("vit-tiny", "tiny ViT for 8x8 digits (CPU): patch 2, 2 blocks, width 32",
-                 lambda: vit(8, 1, 2, 32, 2, 4, 64, 10)),
+                 lambda: vit(8, 1, 2, 32, 2, 4, 64, 10), {**DIGITS, "epochs": 30}),
     )
 }  # fmt: skip
+
+
+def new_project(name: str) -> Any:
+    """A new project holding the template's graph and its recommended training settings."""
+    from netlab.project import Project, default_training_config
+
+    graph = from_template(name)
+    return Project(graph, training={**default_training_config(), **TEMPLATES[name].training})
 
 
 def from_template(name: str) -> Graph:

@@ -1,0 +1,91 @@
+"""Training in a terminal: a progress bar, a table of epochs, Ctrl-C to stop."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+from netlab.data import load_dataset
+from netlab.project import Project, RunRecord, check_training_config, weights_of
+from netlab.training.engine import TrainingRun
+from netlab.training.events import BatchEnded, EpochEnded, RunEnded, RunStarted
+
+
+class TerminalReport:
+    """Prints a run's progress: one bar line while an epoch runs, one row per epoch."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.columns: list[str] = []
+        self.epochs = 0
+        self.last_draw = 0.0
+        self.tty = out.isatty()
+
+    def __call__(self, event: Any) -> None:
+        if isinstance(event, RunStarted):
+            self.epochs = event.epochs
+            print(f"training {event.parameters:,} parameters, {event.epochs} epochs of "
+                  f"{event.steps_per_epoch} steps", file=self.out)  # fmt: skip
+        elif isinstance(event, BatchEnded) and self.tty and time.monotonic() - self.last_draw > 0.1:
+            self.last_draw = time.monotonic()
+            done = (event.batch + 1) / event.steps_per_epoch
+            bar = "=" * int(done * 30)
+            print(
+                f"\repoch {event.epoch + 1}/{self.epochs} [{bar:<30}] loss {event.loss:.4f} "
+                f"{event.samples_per_second:,.0f} samples/s",
+                end="",
+                file=self.out,
+                flush=True,
+            )
+        elif isinstance(event, EpochEnded):
+            self._row(event)
+        elif isinstance(event, RunEnded):
+            print(f"{event.status}{': ' + event.reason if event.reason else ''}", file=self.out)
+
+    def _row(self, event: EpochEnded) -> None:
+        if not self.columns:
+            self.columns = sorted(event.metrics, key=lambda k: (k.startswith("val_"), k))
+            header = "epoch  " + "  ".join(f"{c:>12}" for c in self.columns) + "  seconds"
+            print(("\r" if self.tty else "") + header, file=self.out)
+        values = "  ".join(f"{event.metrics.get(c, float('nan')):>12.4f}" for c in self.columns)
+        start = "\r" if self.tty else ""
+        print(f"{start}{event.epoch + 1:>5}  {values}  {event.seconds:>7.1f}", file=self.out,
+              flush=True)  # fmt: skip
+
+
+def next_run_id(project: Project) -> str:
+    """``runN`` with N one more than the highest run number so far."""
+    numbers = [int(r.id[3:]) for r in project.runs if r.id[3:].isdigit()]
+    return f"run{max(numbers, default=0) + 1}"
+
+
+def train_in_terminal(project: Project, overrides: dict[str, Any],
+                      out: TextIO | None = None) -> RunRecord:  # fmt: skip
+    """Trains the project (continuing from its weights) and records the run in it.
+
+    Ctrl-C stops after the current batch; the run and its weights are kept.
+
+    Raises:
+        netlab.errors.NetLabError: For a bad setting or a data set that cannot load.
+    """
+    out = out or sys.stdout
+    config = check_training_config({**project.training, **overrides})
+    dataset = load_dataset(config["dataset"])
+    run_id = next_run_id(project)
+    run = TrainingRun(project.graph, dataset, config, project.weights, run_id,
+                      f"Run {run_id[3:]}")  # fmt: skip
+    run.subscribe(TerminalReport(out))
+    run.start()
+    try:
+        while run.wait(0.2) and run.record.finished is None:
+            pass
+    except KeyboardInterrupt:
+        print("\nstopping after this batch...", file=out)
+        run.stop()
+    record = run.wait()
+    project.training = config
+    project.runs.append(record)
+    if run.model is not None:
+        project.weights = weights_of(run.model)
+    return record
