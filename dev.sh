@@ -75,8 +75,9 @@ case "${1:-}" in
         "$VENV/bin/python" -m ruff check .
         echo "== all tests, TensorFlow backend =="
         KERAS_BACKEND=tensorflow "$VENV/bin/python" -m pytest -q
-        echo "== layer library, JAX backend =="
-        KERAS_BACKEND=jax exec "$VENV/bin/python" -m pytest -q tests/netlab/layers
+        echo "== layer library and training engine, JAX backend =="
+        KERAS_BACKEND=jax exec "$VENV/bin/python" -m pytest -q tests/netlab/layers \
+            tests/netlab/training/test_engine.py
         ;;
     *)
         echo "usage: ./dev.sh run | ./dev.sh test" >&2

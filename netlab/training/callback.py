@@ -1,8 +1,15 @@
-"""The Keras callback through which the engine watches and steers ``model.fit``."""
+"""The Keras callback through which the engine watches and steers ``model.fit``.
+
+Batch-end work runs on Keras's worker threads (``async_safe``), so reading the
+batch's loss never stalls the training loop; pause and stop act at the start of
+a batch, on the training thread; everything that touches weights happens at
+epoch boundaries, on the training thread, after Keras has flushed the workers.
+"""
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from typing import Any
 
@@ -10,73 +17,46 @@ import keras
 import numpy as np
 
 from netlab.training.events import BatchEnded, EpochEnded
+from netlab.training.setup import learning_rate_at
 
 
 class EngineCallback(keras.callbacks.Callback):
-    """Records history, posts events, and applies stop / pause / NaN / best-weights.
+    """Records history, posts events, applies stop / pause / divergence / best weights."""
 
-    Per-batch work is a few float conversions and one non-blocking post.
-    """
+    async_safe = True
 
     def __init__(self, run: Any, steps_per_epoch: int) -> None:
         super().__init__()
         self.run = run
         self.steps = steps_per_epoch
         self.epoch = 0
-        self.step = 0
         self.failure = ""
+        self.lock = threading.Lock()
+        self.epoch_batches: dict[int, tuple[float, float]] = {}  # batch -> (mean loss, lr)
         self.series: dict[str, list[float]] = {"step": [], "loss": [], "learning_rate": []}
-        self.running_loss = 0.0
         self.last_good: list[Any] | None = None
         self.best: tuple[float, list[Any]] | None = None
         self.epoch_start = self.batch_time = time.perf_counter()
 
+    # Training thread ----------------------------------------------------------
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.last_good = self.model.get_weights()
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self.epoch = epoch
-        self.epoch_start = time.perf_counter()
-        self.running_loss = 0.0
+        self.epoch_start = self.batch_time = time.perf_counter()
+        self.epoch_batches = {}
 
-    def _rate(self) -> float:
-        return float(self.model.optimizer.learning_rate)
-
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        logs = logs or {}
-        # Keras reports the mean loss of the epoch so far; undo the mean for this batch.
-        mean = float(logs.get("loss", math.nan))
-        loss = (batch + 1) * mean - batch * self.running_loss
-        self.running_loss = mean
-        now = time.perf_counter()
-        rate = self.run.config["batch_size"] / max(now - self.batch_time, 1e-9)
-        self.batch_time = now
-        lr = self._rate()
-        self.series["step"].append(self.step)
-        self.series["loss"].append(loss)
-        self.series["learning_rate"].append(lr)
-        metrics = {k: float(v) for k, v in logs.items() if k != "loss"}
-        self.run.events.post(BatchEnded(self.run.run_id, self.epoch, self.step, batch, self.steps,
-                                        loss, metrics, lr, rate))  # fmt: skip
-        self.step += 1
-        if not math.isfinite(loss):
-            self._fail_nan(loss)
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         self.run.wait_while_paused()
-        if self.run.stopping:
+        if self.run.stopping or self.failure:
             self.model.stop_training = True
 
-    def _fail_nan(self, loss: float) -> None:
-        self.failure = (
-            f"the loss became {loss} at epoch {self.epoch + 1}, step {self.step}: training "
-            "diverged, so the weights of the last good epoch were restored; try a smaller "
-            "learning rate"
-        )
-        if self.last_good is not None:
-            self.model.set_weights(self.last_good)
-        self.model.stop_training = True
-
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self._store_epoch_series(epoch)
         if self.failure:
+            if self.last_good is not None:
+                self.model.set_weights(self.last_good)
             return
         metrics = {k: float(v) for k, v in (logs or {}).items()}
         seconds = time.perf_counter() - self.epoch_start
@@ -92,6 +72,41 @@ class EngineCallback(keras.callbacks.Callback):
         ):
             self.best = (val_loss, self.model.get_weights())
 
+    def _store_epoch_series(self, epoch: int) -> None:
+        # Keras reports the mean loss of the epoch so far; undo the mean per batch.
+        previous = 0.0
+        for batch in sorted(self.epoch_batches):
+            mean, lr = self.epoch_batches[batch]
+            self.series["step"].append(epoch * self.steps + batch)
+            self.series["loss"].append((batch + 1) * mean - batch * previous)
+            self.series["learning_rate"].append(lr)
+            previous = mean
+
+    # Keras worker threads ---------------------------------------------------
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        mean = float(logs.get("loss", math.nan))
+        metrics = {k: float(v) for k, v in logs.items() if k != "loss"}
+        step = self.epoch * self.steps + batch
+        lr = learning_rate_at(self.run.config, self.steps, step)
+        now = time.perf_counter()
+        with self.lock:
+            self.epoch_batches[batch] = (mean, lr)
+            before = self.epoch_batches.get(batch - 1)
+            elapsed, self.batch_time = now - self.batch_time, now
+        loss = mean if batch == 0 or before is None else (batch + 1) * mean - batch * before[0]
+        rate = self.run.config["batch_size"] / max(elapsed, 1e-9)
+        self.run.events.post(BatchEnded(self.run.run_id, self.epoch, step, batch, self.steps,
+                                        loss, metrics, lr, rate))  # fmt: skip
+        if not math.isfinite(mean) and not self.failure:
+            self.failure = (
+                f"the loss became {mean} at epoch {self.epoch + 1}, step {step}: training "
+                "diverged, so the weights of the last good epoch were restored; try a smaller "
+                "learning rate"
+            )
+            self.model.stop_training = True
+
+    # After fit ----------------------------------------------------------------
     def finish(self) -> None:
         """Puts the best weights back (if asked) and stores the per-batch series."""
         if self.best is not None and not self.failure:

@@ -63,3 +63,26 @@ def optimizer(config: dict[str, Any], steps_per_epoch: int) -> Any:
 def steps_per_epoch(samples: int, batch_size: int) -> int:
     """Batches in one pass over ``samples`` examples."""
     return max(1, math.ceil(samples / batch_size))
+
+
+def learning_rate_at(config: dict[str, Any], steps_per_epoch: int, step: int) -> float:
+    """The learning rate at ``step``, in plain Python (what :func:`learning_rate` computes).
+
+    Why: reading the optimizer's rate costs a backend op per batch; this costs
+    nothing and the tests check that both agree.
+    """
+    rate, kind = config["learning_rate"], config["schedule"]
+    total = max(1, config["epochs"] * steps_per_epoch)
+    if kind == "step":
+        size = config["step_epochs"] * steps_per_epoch
+        boundaries = [b for b in range(size, total, size) if b < step]
+        return rate * config["step_factor"] ** len(boundaries)
+    if kind in ("cosine", "warmup_cosine"):
+        warmup = config["warmup_epochs"] * steps_per_epoch if kind == "warmup_cosine" else 0
+        warmup = min(warmup, total - 1)
+        if step < warmup:
+            return rate * step / warmup
+        decay = total - warmup
+        done = min(step - warmup, decay) / decay
+        return rate * 0.5 * (1.0 + math.cos(math.pi * done))
+    return rate

@@ -221,3 +221,20 @@ def test_transformer_and_points_train(digits):
     SetParam(graph.node_by_name("classifier").id, "units", 2).do(graph)
     record = TrainingRun(graph, load_dataset("moons", n=400), _config(epochs=2)).run()
     assert record.status == "finished", record.reason
+
+
+@pytest.mark.parametrize("schedule", ["constant", "step", "cosine", "warmup_cosine"])
+def test_plain_python_learning_rate_matches_keras(schedule):
+    import keras
+
+    from netlab.training.setup import learning_rate, learning_rate_at
+
+    config = _config(epochs=5, schedule=schedule, step_epochs=2, warmup_epochs=1,
+                     learning_rate=0.1)  # fmt: skip
+    keras_rate = learning_rate(config, 10)
+    for step in (0, 1, 5, 10, 19, 20, 21, 33, 49, 60):
+        want = float(keras_rate(step)) if callable(keras_rate) else keras_rate
+        assert learning_rate_at(config, 10, step) == pytest.approx(
+            want, rel=1e-4, abs=1e-9
+        )  # float32
+    assert isinstance(keras.optimizers.Adam(keras_rate), keras.optimizers.Adam)
