@@ -238,3 +238,14 @@ def test_plain_python_learning_rate_matches_keras(schedule):
             want, rel=1e-4, abs=1e-9
         )  # float32
     assert isinstance(keras.optimizers.Adam(keras_rate), keras.optimizers.Adam)
+
+
+@pytest.mark.parametrize(("precision", "xla"), [("mixed_bfloat16", False), ("float32", True)])
+def test_precision_and_xla_options(digits, precision, xla):
+    import keras
+
+    run = TrainingRun(templates.mlp(), digits, _config(epochs=1, precision=precision, xla=xla))
+    record = run.run()
+    assert record.status == "finished", record.reason
+    assert run.model.get_layer("hidden1").dtype_policy.name == precision
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
