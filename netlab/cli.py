@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--data", help="built-in data set name or a file / folder")
     train.add_argument("-o", "--output", help="where to save (default: FILE itself)")
     train.add_argument("--plot", help="also write the loss / metric curves to this PNG")
+    train.add_argument(
+        "--distribute",
+        choices=["multiworker"],
+        help="several machines (not available yet, see docs/training.md)",
+    )
     return parser
 
 
@@ -185,7 +190,8 @@ def _train(args: argparse.Namespace) -> int:
     project = _load(args.file)
     overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "device": args.device,
                  "dataset": args.data, "learning_rate": args.learning_rate}  # fmt: skip
-    record = train_in_terminal(project, {k: v for k, v in overrides.items() if v is not None})
+    chosen = {k: v for k, v in overrides.items() if v is not None}
+    record = train_in_terminal(project, chosen, distribute=args.distribute)
     target = args.output or args.file
     _save(target, project)
     print(f"saved {target}")

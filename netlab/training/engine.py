@@ -23,6 +23,11 @@ from netlab.training.events import (
     RunStateChanged,
 )
 
+MULTIWORKER_UNAVAILABLE = (
+    "multi-worker training is not available: Keras 3.15 fails inside model.fit under "
+    "tf.distribute.MultiWorkerMirroredStrategy (keras-team/keras issue 20585)"
+)
+
 
 def _now() -> str:
     return datetime.datetime.now().isoformat(timespec="seconds")
@@ -47,17 +52,20 @@ class TrainingRun:
         weights: Weights to start from (to continue training), by layer name.
         run_id: Id of the run in its project.
         name: Shown in the run list.
+        distribute: Must be ``None``: see ``MULTIWORKER_UNAVAILABLE``.
     """
 
     def __init__(self, graph: Graph, dataset: Dataset, config: dict[str, Any],
                  weights: Weights | None = None, run_id: str = "run1",
-                 name: str | None = None) -> None:  # fmt: skip
+                 name: str | None = None, distribute: str | None = None) -> None:  # fmt: skip
         self.graph = graph.copy()
         self.dataset = dataset
         self.config = check_training_config(config)
         self.initial_weights = weights
         self.run_id = run_id
         self.name = name or run_id
+        if distribute is not None:
+            raise TrainingError(MULTIWORKER_UNAVAILABLE)
         self.events = EventChannel()
         self.record = RunRecord(run_id, self.name, self.graph.to_dict(), dict(self.config),
                                 status="running", started=_now())  # fmt: skip
@@ -199,7 +207,7 @@ class TrainingRun:
             except (ValueError, TypeError, RuntimeError, MemoryError) as err:
                 if callback.failure:
                     return "failed", callback.failure
-                raise TrainingError(self._explain(err)) from None
+                raise TrainingError(self._explain(err)) from err
         callback.finish()
         if callback.failure:
             return "failed", callback.failure

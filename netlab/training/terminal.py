@@ -60,8 +60,8 @@ def next_run_id(project: Project) -> str:
     return f"run{max(numbers, default=0) + 1}"
 
 
-def train_in_terminal(project: Project, overrides: dict[str, Any],
-                      out: TextIO | None = None) -> RunRecord:  # fmt: skip
+def train_in_terminal(project: Project, overrides: dict[str, Any], out: TextIO | None = None,
+                      distribute: str | None = None) -> RunRecord:  # fmt: skip
     """Trains the project (continuing from its weights) and records the run in it.
 
     Ctrl-C stops after the current batch; the run and its weights are kept.
@@ -74,7 +74,7 @@ def train_in_terminal(project: Project, overrides: dict[str, Any],
     dataset = load_dataset(config["dataset"])
     run_id = next_run_id(project)
     run = TrainingRun(project.graph, dataset, config, project.weights, run_id,
-                      f"Run {run_id[3:]}")  # fmt: skip
+                      f"Run {run_id[3:]}", distribute)  # fmt: skip
     run.subscribe(TerminalReport(out))
     run.start()
     try:
