@@ -11,23 +11,13 @@ from netlab.catalog.spec import (
     Param,
     Shape,
     format_shape,
+    layer_maker,
     need_rank,
     no_params,
     same_shape,
 )
 from netlab.errors import LayerArgumentError, ShapeError
 from netlab.shapes import conv_output_length
-
-
-def keras_maker(class_name: str, **fixed: Any):
-    """A ``make_layer`` that builds ``keras.layers.<class_name>(**params)``."""
-
-    def make(params: dict[str, Any], name: str) -> Any:
-        import keras
-
-        return getattr(keras.layers, class_name)(**params, **fixed, name=name)
-
-    return make
 
 
 def _input_shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
@@ -132,17 +122,6 @@ def _concat_shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
     return (*ins[0][:axis], None if None in sizes else sum(sizes), *ins[0][axis + 1 :])
 
 
-def _batch_norm_maker(params: dict[str, Any], name: str) -> Any:
-    import keras
-
-    return keras.layers.BatchNormalization(
-        momentum=params["momentum"],
-        epsilon=params["epsilon"],
-        gamma_initializer=params["gamma_initializer"],
-        name=name,
-    )
-
-
 def _activation(default: str = "linear") -> Param:
     return Param("activation", "choice", default, "function applied to the output",
                  choices=ACTIVATIONS)  # fmt: skip
@@ -170,30 +149,30 @@ CORE_ENTRIES = (
               "a sequence it acts on each position separately.",
               (Param("units", "int", 64, "number of outputs", 1, 1_000_000), _activation(),
                Param("use_bias", "bool", True, "add a learned bias to each output")),
-              ("input",), _dense_shape, _dense_count, keras_maker("Dense"), "Dense",
+              ("input",), _dense_shape, _dense_count, layer_maker("Dense"), "Dense",
               key_params=("units", "activation")),
     LayerSpec("Activation", "Activation", "Core",
               "Applies a function to every value: relu keeps positives, sigmoid squashes to "
               "(0, 1), tanh to (-1, 1), softmax turns a vector into probabilities.",
               (_activation("relu"),), ("input",), same_shape, no_params,
-              keras_maker("Activation"), "Activation", key_params=("activation",)),
+              layer_maker("Activation"), "Activation", key_params=("activation",)),
     LayerSpec("Softmax", "Softmax", "Core",
               "Turns scores into probabilities that sum to 1 along the last axis.",
-              (), ("input",), same_shape, no_params, keras_maker("Softmax"), "Softmax"),
+              (), ("input",), same_shape, no_params, layer_maker("Softmax"), "Softmax"),
     LayerSpec("Dropout", "Dropout", "Regularisation",
               "During training sets a random fraction of values to zero (and scales the rest up), "
               "so the network cannot rely on any single unit. Does nothing at inference.",
-              (_rate(),), ("input",), same_shape, no_params, keras_maker("Dropout"), "Dropout",
+              (_rate(),), ("input",), same_shape, no_params, layer_maker("Dropout"), "Dropout",
               key_params=("rate",)),
     LayerSpec("Flatten", "Flatten", "Reshaping",
               "Lays all values of each example out in one long vector, e.g. (7, 7, 32) -> (1568,).",
-              (), ("input",), _flatten_shape, no_params, keras_maker("Flatten"), "Flatten"),
+              (), ("input",), _flatten_shape, no_params, layer_maker("Flatten"), "Flatten"),
     LayerSpec("Reshape", "Reshape", "Reshaping",
               "Gives each example a new shape with the same number of values; one entry may be "
               "-1 to be inferred.",
               (Param("target_shape", "shape", (-1,), "new shape without the batch", -1,
                      1_000_000),),
-              ("input",), _reshape_shape, no_params, keras_maker("Reshape"), "Reshape",
+              ("input",), _reshape_shape, no_params, layer_maker("Reshape"), "Reshape",
               key_params=("target_shape",)),
     *(
         LayerSpec(key, title, "Pooling",
@@ -204,7 +183,7 @@ CORE_ENTRIES = (
                          1, 1024),
                    Param("padding", "choice", "valid", "valid: no padding; same: ceil(size / "
                          "stride) outputs", choices=("valid", "same"))),
-                  ("input",), _pool_shape, no_params, keras_maker(cls), cls,
+                  ("input",), _pool_shape, no_params, layer_maker(cls), cls,
                   key_params=("pool_size",))
         for key, title, what, cls in (
             ("MaxPool2D", "Max pooling 2D", "largest value", "MaxPooling2D"),
@@ -214,11 +193,11 @@ CORE_ENTRIES = (
     LayerSpec("GlobalAvgPool2D", "Global average pooling 2D", "Pooling",
               "Averages each channel over the whole image: (H, W, C) -> (C,).",
               (), ("input",), _global_pool(2 + 1, "an image (height, width, channels)"),
-              no_params, keras_maker("GlobalAveragePooling2D"), "GlobalAveragePooling2D"),
+              no_params, layer_maker("GlobalAveragePooling2D"), "GlobalAveragePooling2D"),
     LayerSpec("GlobalAvgPool1D", "Global average pooling 1D", "Pooling",
               "Averages a sequence over its positions: (T, D) -> (D,).",
               (), ("input",), _global_pool(2, "a sequence (length, features)"), no_params,
-              keras_maker("GlobalAveragePooling1D"), "GlobalAveragePooling1D"),
+              layer_maker("GlobalAveragePooling1D"), "GlobalAveragePooling1D"),
     LayerSpec("BatchNorm", "Batch normalisation", "Normalisation",
               "Normalises each channel with the mean and variance of the batch (moving averages "
               "at inference), then scales and shifts it with learned values.",
@@ -227,22 +206,23 @@ CORE_ENTRIES = (
                Param("epsilon", "float", 1e-3, "added to the variance", 1e-12, 1.0),
                Param("gamma_initializer", "choice", "ones", "initial scale; zeros starts a "
                      "residual branch at zero", choices=("ones", "zeros"))),
-              ("input",), same_shape, _batch_norm_count, _batch_norm_maker, "BatchNormalization"),
+              ("input",), same_shape, _batch_norm_count, layer_maker("BatchNormalization"),
+              "BatchNormalization"),
     LayerSpec("Embedding", "Embedding", "Core",
               "Looks up a learned vector for each token id: a sequence of T ids becomes T "
               "vectors of width output_dim.",
               (Param("input_dim", "int", 1000, "vocabulary size (ids 0 .. input_dim-1)", 1,
                      10_000_000),
                Param("output_dim", "int", 64, "width of each vector", 1, 1_000_000)),
-              ("input",), _embedding_shape, _embedding_count, keras_maker("Embedding"),
+              ("input",), _embedding_shape, _embedding_count, layer_maker("Embedding"),
               "Embedding", key_params=("input_dim", "output_dim")),
     LayerSpec("Add", "Add", "Merging",
               "Adds its inputs element by element (skip connections); all must have one shape.",
-              (), ("input",), _add_shape, no_params, keras_maker("Add"), "Add",
+              (), ("input",), _add_shape, no_params, layer_maker("Add"), "Add",
               min_inputs=2, variadic=True, call_style="list"),
     LayerSpec("Concatenate", "Concatenate", "Merging",
               "Joins its inputs along one axis (the channels by default).",
               (Param("axis", "int", -1, "axis to join along, -1 for the last", -8, 8),),
-              ("input",), _concat_shape, no_params, keras_maker("Concatenate"), "Concatenate",
+              ("input",), _concat_shape, no_params, layer_maker("Concatenate"), "Concatenate",
               min_inputs=2, variadic=True, call_style="list"),
 )  # fmt: skip

@@ -10,6 +10,7 @@ from netlab.catalog.spec import (
     Param,
     Shape,
     format_shape,
+    layer_maker,
     need_rank,
     no_params,
     same_shape,
@@ -18,18 +19,13 @@ from netlab.errors import LayerArgumentError, ShapeError
 from netlab.shapes import conv_output_length
 
 IMAGE = "an image (height, width, channels)"
+
+
+def _ours(class_name: str) -> Any:
+    return layer_maker(class_name, "netlab")
+
+
 SEQUENCE = "a sequence (length, features)"
-
-
-def netlab_maker(class_name: str):
-    """A ``make_layer`` that builds ``netlab.layers.<class_name>(**params)``."""
-
-    def make(params: dict[str, Any], name: str) -> Any:
-        from netlab import layers
-
-        return getattr(layers, class_name)(**params, name=name)
-
-    return make
 
 
 def _conv_shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
@@ -203,7 +199,7 @@ NETLAB_ENTRIES = (
                Param("activation", "choice", "linear", "function applied to the output",
                      choices=ACTIVATIONS),
                Param("use_bias", "bool", True, "add a learned bias per channel")),
-              ("input",), _conv_shape, _conv_count, netlab_maker("Conv2D"), "netlab>Conv2D",
+              ("input",), _conv_shape, _conv_count, _ours("Conv2D"), "netlab>Conv2D",
               key_params=("filters", "kernel_size", "strides", "padding")),
     LayerSpec("ResidualBlock", "Residual block", "Convolution",
               "ResNet's basic block: two 3x3 convolutions with batch norm and ReLU, plus a "
@@ -212,14 +208,14 @@ NETLAB_ENTRIES = (
               (Param("filters", "int", 64, "output channels", 1, 65536),
                Param("strides", "int", 1, "stride of the first convolution", 1, 64),
                Param("zero_init", "bool", True, "start the block as the identity")),
-              ("input",), _residual_shape, _residual_count, netlab_maker("ResidualBlock"),
+              ("input",), _residual_shape, _residual_count, _ours("ResidualBlock"),
               "netlab>ResidualBlock", composite=True, key_params=("filters", "strides")),
     LayerSpec("ScaledDotProductAttention", "Scaled dot-product attention", "Attention",
               "softmax(Q K^T / sqrt(d)) V: every query position averages the values, weighted "
               "by how well its query matches each key.",
               (Param("causal", "bool", False, "hide later positions"), _dropout()),
               ("query", "key", "value"), _sdpa_shape, no_params,
-              netlab_maker("ScaledDotProductAttention"), "netlab>ScaledDotProductAttention",
+              _ours("ScaledDotProductAttention"), "netlab>ScaledDotProductAttention",
               call_style="list"),
     LayerSpec("MultiHeadAttention", "Multi-head attention", "Attention",
               "Projects query, key and value into several heads, attends in each, joins the "
@@ -228,31 +224,31 @@ NETLAB_ENTRIES = (
                Param("value_dim", "optional_int", None, "width of each head's values", 1, 65536),
                _dropout(), Param("causal", "bool", False, "hide later positions")),
               ("query", "value", "key"), _mha_shape, _mha_count,
-              netlab_maker("MultiHeadAttention"), "netlab>MultiHeadAttention", min_inputs=1,
+              _ours("MultiHeadAttention"), "netlab>MultiHeadAttention", min_inputs=1,
               key_params=("num_heads",), call_style="args"),
     LayerSpec("LayerNorm", "Layer normalisation", "Normalisation",
               "Normalises each example over its last axis (not across the batch), then scales "
               "and shifts it.",
               (Param("epsilon", "float", 1e-6, "added to the variance", 1e-12, 1.0),),
-              ("input",), same_shape, _last_dim_times(2), netlab_maker("LayerNorm"),
+              ("input",), same_shape, _last_dim_times(2), _ours("LayerNorm"),
               "netlab>LayerNorm"),
     LayerSpec("SinusoidalPositionEmbedding", "Sin/cos position embedding", "Embedding",
               "Adds the fixed table sin(pos / 10000^(2i/d)), cos(...) so the model knows each "
               "token's position; works for any length.",
-              (), ("input",), _sequence, no_params, netlab_maker("SinusoidalPositionEmbedding"),
+              (), ("input",), _sequence, no_params, _ours("SinusoidalPositionEmbedding"),
               "netlab>SinusoidalPositionEmbedding"),
     LayerSpec("LearnedPositionEmbedding", "Learned position embedding", "Embedding",
               "Adds a learned vector for each position, up to max_length positions.",
               (Param("max_length", "int", 128, "most positions", 1, 1_000_000),),
               ("input",), _learned_pos_shape, _last_dim_times(1, "max_length"),
-              netlab_maker("LearnedPositionEmbedding"), "netlab>LearnedPositionEmbedding",
+              _ours("LearnedPositionEmbedding"), "netlab>LearnedPositionEmbedding",
               key_params=("max_length",)),
     LayerSpec("FeedForward", "Feed-forward", "Attention",
               "Two dense layers applied to each position: act(x W1 + b1) W2 + b2.",
               (Param("hidden_dim", "int", 256, "hidden width", 1, 1_000_000),
                Param("activation", "choice", "relu", "hidden activation", choices=ACTIVATIONS),
                _dropout()),
-              ("input",), same_shape, _ff_count, netlab_maker("FeedForward"),
+              ("input",), same_shape, _ff_count, _ours("FeedForward"),
               "netlab>FeedForward", key_params=("hidden_dim",)),
     LayerSpec("TransformerBlock", "Transformer block", "Attention",
               "Self-attention then feed-forward, each with a residual connection and layer "
@@ -263,23 +259,23 @@ NETLAB_ENTRIES = (
                Param("activation", "choice", "relu", "feed-forward activation",
                      choices=ACTIVATIONS)),
               ("input",), _transformer_shape, _transformer_count,
-              netlab_maker("TransformerBlock"), "netlab>TransformerBlock", composite=True,
+              _ours("TransformerBlock"), "netlab>TransformerBlock", composite=True,
               key_params=("num_heads", "ff_dim")),
     LayerSpec("PatchEmbedding", "Patch embedding", "Embedding",
               "Cuts the image into patch_size x patch_size squares and projects each to a "
               "vector: 224x224 with 16x16 patches gives 196 tokens.",
               (Param("patch_size", "int", 16, "side of each patch", 1, 4096),
                Param("dim", "int", 64, "width of each token", 1, 1_000_000)),
-              ("input",), _patch_shape, _patch_count, netlab_maker("PatchEmbedding"),
+              ("input",), _patch_shape, _patch_count, _ours("PatchEmbedding"),
               "netlab>PatchEmbedding", key_params=("patch_size", "dim")),
     LayerSpec("ClassToken", "Class token", "Embedding",
               "Puts one learned token in front of the sequence; its output feeds the "
               "classifier (ViT).",
-              (), ("input",), _class_token_shape, _last_dim_times(1), netlab_maker("ClassToken"),
+              (), ("input",), _class_token_shape, _last_dim_times(1), _ours("ClassToken"),
               "netlab>ClassToken"),
     LayerSpec("SelectToken", "Select token", "Reshaping",
               "Takes the vector at one position of a sequence (index 0: ViT's class token).",
               (Param("index", "int", 0, "position to take", 0, 1_000_000),),
-              ("input",), _select_shape, no_params, netlab_maker("SelectToken"),
+              ("input",), _select_shape, no_params, _ours("SelectToken"),
               "netlab>SelectToken", key_params=("index",)),
 )  # fmt: skip

@@ -225,6 +225,25 @@ class LayerSpec:
         return {p.name: p.check(values.get(p.name, p.default)) for p in self.params}
 
 
+def layer_maker(class_name: str, package: str = "keras") -> Callable[[dict[str, Any], str], Any]:
+    """A ``make_layer`` that builds ``<package>.layers.<class_name>(**params, name=name)``.
+
+    ``package`` is ``"keras"`` or ``"netlab"``; it is imported when a layer is
+    made, so the catalog itself never imports Keras.
+    """
+
+    def make(params: dict[str, Any], name: str) -> Any:
+        if package == "netlab":
+            from netlab import layers as namespace
+        else:
+            import keras
+
+            namespace = keras.layers
+        return getattr(namespace, class_name)(**params, name=name)
+
+    return make
+
+
 def no_params(params: dict[str, Any], ins: list[Shape], out: Shape) -> tuple[int, int]:
     """Parameter count of a layer without weights."""
     return 0, 0
