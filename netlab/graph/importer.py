@@ -12,6 +12,31 @@ from netlab.graph.model import Edge, Graph, Node
 
 _INITIALIZERS = {"Ones": "ones", "Zeros": "zeros"}
 
+# Keras built-ins that a catalog entry computes exactly (same weights, same
+# arithmetic), with the settings they must have for that to hold.
+_KERAS_EQUIVALENTS = {
+    "Conv2D": ("Conv2D", {"dilation_rate": [(1, 1)], "groups": [1],
+                          "data_format": ["channels_last"]}),
+    "LayerNormalization": ("LayerNorm", {"center": [True], "scale": [True],
+                                         "rms_scaling": [False], "axis": [-1, (-1,)]}),
+    "MultiHeadAttention": ("MultiHeadAttention", {"output_shape": [None],
+                                                  "attention_axes": [None, (1,)]}),
+}  # fmt: skip
+
+
+def _equivalent(registered: str, layer: Any) -> catalog.LayerSpec | None:
+    if registered not in _KERAS_EQUIVALENTS:
+        return None
+    key, required = _KERAS_EQUIVALENTS[registered]
+    config = layer.get_config()
+    for name, allowed in required.items():
+        found = config.get(name, allowed[0])
+        found = tuple(found) if isinstance(found, list) else found
+        if found not in allowed:
+            raise ModelImportError(f"layer {layer.name!r}: {registered} with {name}={found!r} "
+                                   f"has no NetLab equivalent (needs {allowed[0]!r})")  # fmt: skip
+    return catalog.get(key)
+
 
 def _value(param: catalog.Param, config: dict[str, Any]) -> Any:
     value = config[param.name]
@@ -49,24 +74,31 @@ def _sources(args: Any) -> list[str]:
     return found
 
 
-def _layer_inputs(model: Any) -> dict[str, list[str]]:
+def _layer_inputs(model: Any) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
     import keras
 
     if isinstance(model, keras.Sequential):
         names = [layer.name for layer in model.layers]
         first = model.inputs[0]._keras_history[0].name  # the implicit InputLayer
-        return {name: [prev] for prev, name in zip([first, *names], names, strict=False)}
+        wiring = {name: [prev] for prev, name in zip([first, *names], names, strict=False)}
+        return wiring, {}
     wiring: dict[str, list[str]] = {}
+    kwargs: dict[str, dict[str, Any]] = {}
     for item in model.get_config()["layers"]:
         nodes = item.get("inbound_nodes", [])
         if len(nodes) > 1:
             raise ModelImportError(f"layer {item['name']!r} is used {len(nodes)} times; shared "
                                    "layers are not supported")  # fmt: skip
         call = nodes[0] if nodes else {}
+        kwargs[item["name"]] = call.get("kwargs", {})
+        tensor_kwargs = [k for k, v in kwargs[item["name"]].items() if _sources(v)]
+        if tensor_kwargs and item.get("class_name") == "MultiHeadAttention":
+            raise ModelImportError(f"layer {item['name']!r}: attention masks passed as "
+                                   f"{', '.join(tensor_kwargs)} are not supported")  # fmt: skip
         wiring[item["name"]] = _sources(call.get("args", [])) + _sources(
-            list(call.get("kwargs", {}).values())
+            list(kwargs[item["name"]].values())
         )
-    return wiring
+    return wiring, kwargs
 
 
 def graph_from_keras(model: Any) -> tuple[Graph, dict[str, list[Any]]]:
@@ -82,7 +114,7 @@ def graph_from_keras(model: Any) -> tuple[Graph, dict[str, list[Any]]]:
     """
     import keras
 
-    wiring = _layer_inputs(model)
+    wiring, call_kwargs = _layer_inputs(model)
     graph = Graph()
     weights: dict[str, list[Any]] = {}
     layers = {layer.name: layer for layer in model.layers}
@@ -98,11 +130,14 @@ def graph_from_keras(model: Any) -> tuple[Graph, dict[str, list[Any]]]:
             graph.insert_node(Node(node_id, name, "Input", {"shape": shape, "dtype": dtype}))
             continue
         registered = keras.saving.get_registered_name(type(layer))
-        spec = catalog.spec_for_keras_class(registered)
+        spec = catalog.spec_for_keras_class(registered) or _equivalent(registered, layer)
         if spec is None:
             raise ModelImportError(f"layer {name!r} is a {type(layer).__name__}, which NetLab has "
                                    "no layer type for")  # fmt: skip
-        graph.insert_node(Node(node_id, name, spec.key, _params(spec, layer)))
+        params = _params(spec, layer)
+        if registered == "MultiHeadAttention" and call_kwargs.get(name, {}).get("use_causal_mask"):
+            params["causal"] = True
+        graph.insert_node(Node(node_id, name, spec.key, params))
         weights[name] = layer.get_weights()
     for name, sources in wiring.items():
         for port, src in enumerate(sources):

@@ -201,3 +201,32 @@ def test_two_inputs_and_two_outputs():
     imported, _ = graph_from_keras(model)
     assert sum(n.key == "Output" for n in imported.nodes.values()) == 2
     assert analyse(imported).totals() == analyse(graph).totals()
+
+
+def test_plain_keras_layers_with_netlab_equivalents_import_exactly():
+    inputs = keras.Input((10, 10, 3))
+    x = keras.layers.Conv2D(6, 3, strides=2, padding="same", activation="relu", name="conv")(inputs)
+    x = keras.layers.Conv2D(4, (3, 1), padding="valid", use_bias=False, name="conv_b")(x)
+    x = keras.layers.Reshape((-1, 4), name="tokens")(x)
+    x = keras.layers.LayerNormalization(epsilon=1e-5, name="norm")(x)
+    x = keras.layers.MultiHeadAttention(2, 3, name="attention")(x, x, use_causal_mask=True)
+    x = keras.layers.GlobalAveragePooling1D(name="pool")(x)
+    model = keras.Model(inputs, keras.layers.Dense(2, name="head")(x))
+    graph, weights = graph_from_keras(model)
+    keys = {n.name: n.key for n in graph.nodes.values()}
+    assert (keys["conv"], keys["norm"], keys["attention"]) == (
+        "Conv2D", "LayerNorm", "MultiHeadAttention")  # fmt: skip
+    assert graph.node_by_name("attention").params["causal"] is True
+    rebuilt = build_model(graph)
+    apply_weights(rebuilt, weights)
+    x_data = _data(model)
+    np.testing.assert_allclose(rebuilt.predict(x_data, verbose=0), model.predict(x_data, verbose=0),
+                               atol=1e-5)  # fmt: skip
+
+
+def test_plain_keras_layer_without_equivalent_settings_is_named():
+    inputs = keras.Input((10, 10, 3))
+    dilated = keras.layers.Conv2D(2, 3, dilation_rate=2, name="dilated")(inputs)
+    with pytest.raises(ModelImportError, match=r"'dilated': Conv2D with dilation_rate=\(2, 2\) "
+                                               r"has no NetLab equivalent"):  # fmt: skip
+        graph_from_keras(keras.Model(inputs, dilated))
