@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"netlab {netlab.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("layers", help="list the layer library")
+    commands.add_parser("layers", help="list the layer types by category")
     new = commands.add_parser("new", help="write a new network from a template")
     new.add_argument("template", nargs="?", help="template name (see --list)")
     new.add_argument("-o", "--output", help="project (.netlab) or graph (.json) file to write")
@@ -177,10 +178,13 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _layers(args: argparse.Namespace) -> int:
-    from netlab.catalog_preview import layer_library
+    from netlab import catalog
 
-    for info in layer_library():
-        print(f"{info.name:30} {info.summary}")
+    for category, specs in catalog.categories().items():
+        print(category)
+        for spec in specs:
+            text = spec.help if len(spec.help) <= 90 else spec.help[:89] + "…"
+            print(f"  {spec.key:30} {text}")
     return 0
 
 
@@ -217,6 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NetLabError as err:
         print(f"netlab: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `netlab layers | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as err:
         print(f"netlab: error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
         return 2

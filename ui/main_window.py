@@ -1,25 +1,38 @@
-"""The main window. For now: the layer library, loaded in the background."""
+"""The main window. For now: the layer catalog by category, with each type's help."""
 
 from __future__ import annotations
 
 import threading
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMainWindow, QSplitter
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTreeWidget, QTreeWidgetItem
 
-from netlab.catalog_preview import LayerInfo, layer_library
+from netlab import catalog
 
 
-class _LibraryLoader(QObject):
-    """Imports the layer library on a worker thread (Keras takes seconds)."""
+def describe(spec: catalog.LayerSpec) -> str:
+    """The help shown for a layer type: what it does, its inputs and parameters."""
+    lines = [spec.display_name, "", spec.help, ""]
+    if spec.inputs:
+        many = " (two or more)" if spec.variadic else ""
+        lines.append(f"Inputs: {', '.join(spec.inputs)}{many}")
+    for param in spec.params:
+        lines.append(f"  {param.name} = {param.default!r}: {param.help}")
+    return "\n".join(lines)
 
-    loaded = Signal(list)
+
+class _BackendLoader(QObject):
+    """Imports Keras on a worker thread (it takes seconds) to name the backend."""
+
+    loaded = Signal(str)
 
     def start(self) -> None:
-        threading.Thread(target=self._run, name="netlab-layer-library", daemon=True).start()
+        threading.Thread(target=self._run, name="netlab-keras-import", daemon=True).start()
 
     def _run(self) -> None:
-        self.loaded.emit(layer_library())
+        import keras
+
+        self.loaded.emit(f"Keras {keras.__version__} on {keras.backend.backend()}")
 
 
 class MainWindow(QMainWindow):
@@ -29,9 +42,20 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("NetLab")
         self.resize(1000, 640)
-        self.library = QListWidget()
+        self.library = QTreeWidget()
         self.library.setObjectName("layerLibrary")
-        self.help = QLabel("Loading the layer library…")
+        self.library.setHeaderHidden(True)
+        for category, specs in catalog.categories().items():
+            group = QTreeWidgetItem([category])
+            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            for spec in specs:
+                item = QTreeWidgetItem([spec.display_name])
+                item.setToolTip(0, spec.help)
+                item.setData(0, Qt.ItemDataRole.UserRole, spec.key)
+                group.addChild(item)
+            self.library.addTopLevelItem(group)
+        self.library.expandAll()
+        self.help = QLabel()
         self.help.setWordWrap(True)
         self.help.setTextFormat(Qt.TextFormat.PlainText)
         self.help.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -42,25 +66,17 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.help)
         splitter.setSizes([320, 680])
         self.setCentralWidget(splitter)
-        self.statusBar().showMessage("Loading Keras…")
+        self.statusBar().showMessage(f"{len(catalog.CATALOG)} layer types · starting the backend…")
         self.library.currentItemChanged.connect(self._on_library_current_changed)
-        self._loader = _LibraryLoader()
+        self.library.setCurrentItem(self.library.topLevelItem(0).child(0))
+        self._loader = _BackendLoader()
         self._loader.loaded.connect(self._on_loader_loaded)
         self._loader.start()
 
-    def _on_loader_loaded(self, infos: list[LayerInfo]) -> None:
-        for info in infos:
-            item = QListWidgetItem(info.name)
-            item.setToolTip(info.summary)
-            item.setData(Qt.ItemDataRole.UserRole, info.help)
-            self.library.addItem(item)
-        import keras  # already imported by the loader: cheap here
+    def _on_loader_loaded(self, backend: str) -> None:
+        self.statusBar().showMessage(f"{len(catalog.CATALOG)} layer types · {backend}")
 
-        self.statusBar().showMessage(
-            f"{len(infos)} layers · Keras {keras.__version__} on {keras.backend.backend()}"
-        )
-        self.library.setCurrentRow(0)
-
-    def _on_library_current_changed(self, current: QListWidgetItem | None) -> None:
-        if current is not None:
-            self.help.setText(current.data(Qt.ItemDataRole.UserRole))
+    def _on_library_current_changed(self, current: QTreeWidgetItem | None) -> None:
+        key = current.data(0, Qt.ItemDataRole.UserRole) if current is not None else None
+        if key:
+            self.help.setText(describe(catalog.get(key)))
