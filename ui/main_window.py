@@ -1,4 +1,4 @@
-"""The main window. For now: the layer catalog by category, with each type's help."""
+"""The main window: the layer catalog, the canvas with the default example, help."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTreeWidget, QTreeWidgetItem
 
 from netlab import catalog
+from netlab.graph.layout import auto_layout
+from netlab.templates import cnn
+from ui.canvas.scene import GraphScene
+from ui.canvas.view import GraphView
 
 
 def describe(spec: catalog.LayerSpec) -> str:
@@ -41,7 +45,7 @@ class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         self.setWindowTitle("NetLab")
-        self.resize(1000, 640)
+        self.resize(1360, 760)
         self.library = QTreeWidget()
         self.library.setObjectName("layerLibrary")
         self.library.setHeaderHidden(True)
@@ -61,10 +65,14 @@ class MainWindow(QMainWindow):
         self.help.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.help.setMargin(12)
+        self.graph = cnn()  # the default example: a small CNN for the 8x8 digits
+        self.scene = GraphScene(self.graph, auto_layout(self.graph))
+        self.canvas = GraphView(self.scene)
         splitter = QSplitter()
         splitter.addWidget(self.library)
+        splitter.addWidget(self.canvas)
         splitter.addWidget(self.help)
-        splitter.setSizes([320, 680])
+        splitter.setSizes([240, 800, 320])
         self.setCentralWidget(splitter)
         self.statusBar().showMessage(f"{len(catalog.CATALOG)} layer types · starting the backend…")
         self.library.currentItemChanged.connect(self._on_library_current_changed)
@@ -72,6 +80,10 @@ class MainWindow(QMainWindow):
         self._loader = _BackendLoader()
         self._loader.loaded.connect(self._on_loader_loaded)
         self._loader.start()
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)
+        self.canvas.fit(min_scale=0.8)  # readable; the rest of a long chain scrolls
 
     def _on_loader_loaded(self, backend: str) -> None:
         self.statusBar().showMessage(f"{len(catalog.CATALOG)} layer types · {backend}")
