@@ -196,15 +196,13 @@ def paste_group(graph: Graph, data: dict[str, Any], offset: tuple[float, float])
     dropped.
     """
     new_ids: dict[str, str] = {}
-    taken = {n.name for n in graph.nodes.values()}
+    pasted: set[str] = set()
     commands: list[Command] = []
-    scratch = graph.copy()
+    ids = graph.copy()  # hands out fresh ids without touching the graph itself
     for item in data["nodes"]:
-        node_id = scratch.new_id()
-        scratch.nodes[node_id] = Node(node_id, "", item["type"])
-        name = scratch.unique_name(item["name"]) if item["name"] in taken else item["name"]
-        taken.add(name)
-        scratch.nodes[node_id].name = name
+        node_id = ids.new_id()
+        name = graph.unique_name(item["name"], pasted)
+        pasted.add(name)
         new_ids[str(item["id"])] = node_id
         pos = (item["pos"][0] + offset[0], item["pos"][1] + offset[1])
         commands.append(AddNode(item["type"], pos, name, item.get("params"), node_id))

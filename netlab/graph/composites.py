@@ -111,10 +111,9 @@ def expand_node(graph: Graph, node_id: str) -> Compound:
     consumers = graph.outputs_of(node_id)
     commands: list[Command] = [RemoveNodes([node_id])]
     ids: dict[str, str] = {}
-    scratch = graph.copy()
+    fresh = graph.copy()  # hands out new ids without touching the graph itself
     for i, step in enumerate(steps):
-        ids[step.suffix] = scratch.new_id()
-        scratch.nodes[ids[step.suffix]] = node  # reserve the id
+        ids[step.suffix] = fresh.new_id()
         name = graph.unique_name(f"{node.name}_{step.suffix}")
         pos = (node.pos[0] + i * COLUMN_STEP / 2, node.pos[1])
         commands.append(AddNode(step.key, pos, name, step.params, ids[step.suffix]))

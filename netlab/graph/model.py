@@ -115,9 +115,10 @@ class Graph:
         self._next_id += 1
         return f"n{self._next_id - 1}"
 
-    def unique_name(self, base: str) -> str:
-        """``base`` if free, else ``base_2``, ``base_3``, ..."""
-        taken = {n.name for n in self.nodes.values()}
+    def unique_name(self, base: str, also_taken: set[str] | None = None) -> str:
+        """``base`` if free, else ``base_2``, ``base_3``, ...; ``also_taken`` are
+        names promised to nodes not added yet."""
+        taken = {n.name for n in self.nodes.values()} | (also_taken or set())
         if base not in taken:
             return base
         i = 2

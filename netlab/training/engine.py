@@ -163,7 +163,7 @@ class TrainingRun:
         if problems:
             raise TrainingError(f"the data does not fit the network: {problems[0]}")
 
-    def _build(self, arrays: dict[str, Any], steps: int) -> Any:
+    def _build(self, steps: int) -> Any:
         import keras
 
         from netlab.graph.builder import build_model
@@ -189,7 +189,7 @@ class TrainingRun:
         arrays = setup.prepare_arrays(self.dataset, self.config)
         steps = setup.steps_per_epoch(len(arrays["x_train"]), self.config["batch_size"])
         with device_scope(self.config["device"]):
-            self.model = model = self._build(arrays, steps)
+            self.model = model = self._build(steps)
             summary = io.StringIO()
             with redirect_stdout(summary):
                 model.summary(print_fn=lambda line, **_: summary.write(line + "\n"))

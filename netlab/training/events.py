@@ -87,8 +87,8 @@ class EventChannel:
         self._order = itertools.count()
         self._cond = threading.Condition()
         self._closed = False
+        # Started by the first post, so a run that never starts leaves no thread behind.
         self._thread = threading.Thread(target=self._dispatch, name="netlab-events", daemon=True)
-        self._thread.start()
 
     def subscribe(self, listener: Listener) -> None:
         """Calls ``listener(event)`` for every event from now on (on the channel's thread)."""
@@ -103,6 +103,8 @@ class EventChannel:
         thread switch per batch.
         """
         with self._cond:
+            if not self._thread.is_alive() and not self._closed:
+                self._thread.start()
             if isinstance(event, BatchEnded):
                 if self._batch is not None:
                     self._dropped += 1
@@ -119,7 +121,8 @@ class EventChannel:
 
     def join(self, timeout: float | None = None) -> None:
         """Waits until everything posted before :meth:`close` was delivered."""
-        self._thread.join(timeout)
+        if self._thread.ident is not None:
+            self._thread.join(timeout)
 
     def _next(self) -> Any | None:
         with self._cond:

@@ -140,13 +140,12 @@ def test_keep_best_weights(digits):
     run = TrainingRun(templates.cnn(), digits, _config(epochs=4, keep_best=True))
     record = run.run()
     best = min(e["val_loss"] for e in record.epochs)
-    x_val = record  # the validation split is reproduced from the seed below
     from netlab.training.setup import prepare_arrays
 
     arrays = prepare_arrays(digits, run.config)
     loss = run.model.evaluate(arrays["x_val"], arrays["y_val"], verbose=0)[0]
     assert loss == pytest.approx(best, rel=1e-4)
-    assert x_val.status == "finished"
+    assert record.status == "finished"
 
 
 def test_bad_device_and_misfit_data_fail_clearly(digits):
