@@ -77,7 +77,7 @@ case "${1:-}" in
         KERAS_BACKEND=tensorflow "$VENV/bin/python" -m pytest -q
         echo "== layer library and training engine, JAX backend =="
         KERAS_BACKEND=jax exec "$VENV/bin/python" -m pytest -q tests/netlab/layers \
-            tests/netlab/training/test_engine.py
+            tests/netlab/training/test_engine.py tests/netlab/training/test_jax_loop.py
         ;;
     *)
         echo "usage: ./dev.sh run | ./dev.sh test" >&2

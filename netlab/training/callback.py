@@ -31,7 +31,9 @@ class EngineCallback(keras.callbacks.Callback):
         self.steps = steps_per_epoch
         self.epoch = 0
         self.failure = ""
+        self.failure_step: int | None = None
         self.lock = threading.Lock()
+        self.turn = threading.Condition(self.lock)
         self.epoch_batches: dict[int, tuple[float, float]] = {}  # batch -> (mean loss, lr)
         self.series: dict[str, list[float]] = {"step": [], "loss": [], "learning_rate": []}
         self.last_good: list[Any] | None = None
@@ -40,7 +42,7 @@ class EngineCallback(keras.callbacks.Callback):
 
     # Training thread ----------------------------------------------------------
     def on_train_begin(self, logs: dict | None = None) -> None:
-        self.last_good = self.model.get_weights()
+        self.last_good = self._snapshot()
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self.epoch = epoch
@@ -56,21 +58,21 @@ class EngineCallback(keras.callbacks.Callback):
         self._store_epoch_series(epoch)
         if self.failure:
             if self.last_good is not None:
-                self.model.set_weights(self.last_good)
+                self._restore(self.last_good)
             return
         metrics = {k: float(v) for k, v in (logs or {}).items()}
         seconds = time.perf_counter() - self.epoch_start
         self.run.record.epochs.append({"epoch": epoch, **metrics, "seconds": seconds})
         self.run.events.post(EpochEnded(self.run.run_id, epoch, metrics, seconds))
         if all(math.isfinite(v) for v in metrics.values()):
-            self.last_good = self.model.get_weights()
+            self.last_good = self._snapshot()
         val_loss = metrics.get("val_loss")
         if (
             self.run.config["keep_best"]
             and val_loss is not None
             and (self.best is None or val_loss < self.best[0])
         ):
-            self.best = (val_loss, self.model.get_weights())
+            self.best = (val_loss, self._snapshot())
 
     def _store_epoch_series(self, epoch: int) -> None:
         # Keras reports the mean loss of the epoch so far; undo the mean per batch.
@@ -82,6 +84,17 @@ class EngineCallback(keras.callbacks.Callback):
             self.series["learning_rate"].append(lr)
             previous = mean
 
+    def _snapshot(self) -> list[Any]:
+        # JAX arrays are immutable, so holding the current ones is a free copy that stays
+        # on the device; TensorFlow variables change in place and must be copied out.
+        if keras.backend.backend() == "jax":
+            return [v.value for v in self.model.weights]
+        return self.model.get_weights()
+
+    def _restore(self, weights: list[Any]) -> None:
+        for variable, value in zip(self.model.weights, weights, strict=True):
+            variable.assign(value)
+
     # Keras worker threads ---------------------------------------------------
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         logs = logs or {}
@@ -89,16 +102,28 @@ class EngineCallback(keras.callbacks.Callback):
         metrics = {k: float(v) for k, v in logs.items() if k != "loss"}
         step = self.epoch * self.steps + batch
         lr = learning_rate_at(self.run.config, self.steps, step)
-        now = time.perf_counter()
-        with self.lock:
+        with self.turn:
+            # Keras's pool may run batch ends out of order: take them in order, since
+            # this batch's own loss needs the running mean of the batch before.
+            self.turn.wait_for(lambda: batch == 0 or batch - 1 in self.epoch_batches, timeout=5)
+            now = time.perf_counter()
             self.epoch_batches[batch] = (mean, lr)
             before = self.epoch_batches.get(batch - 1)
             elapsed, self.batch_time = now - self.batch_time, now
+            self.turn.notify_all()
         loss = mean if batch == 0 or before is None else (batch + 1) * mean - batch * before[0]
         rate = self.run.config["batch_size"] / max(elapsed, 1e-9)
         self.run.events.post(BatchEnded(self.run.run_id, self.epoch, step, batch, self.steps,
                                         loss, metrics, lr, rate))  # fmt: skip
-        if not math.isfinite(mean) and not self.failure:
+        if not math.isfinite(mean):
+            self._diverged(mean, step)
+
+    def _diverged(self, mean: float, step: int) -> None:
+        # Worker threads may finish batches out of order: report the first bad step.
+        with self.lock:
+            if self.failure_step is not None and self.failure_step <= step:
+                return
+            self.failure_step = step
             self.failure = (
                 f"the loss became {mean} at epoch {self.epoch + 1}, step {step}: training "
                 "diverged, so the weights of the last good epoch were restored; try a smaller "
@@ -110,7 +135,7 @@ class EngineCallback(keras.callbacks.Callback):
     def finish(self) -> None:
         """Puts the best weights back (if asked) and stores the per-batch series."""
         if self.best is not None and not self.failure:
-            self.model.set_weights(self.best[1])
+            self._restore(self.best[1])
         self.run.record.batches = {
             "step": np.asarray(self.series["step"], "int64"),
             "loss": np.asarray(self.series["loss"], "float32"),

@@ -1,4 +1,8 @@
-"""The training engine: one run of ``model.fit`` with events, stop, pause and guards."""
+"""The training engine: one training run with events, stop, pause and guards.
+
+TensorFlow trains with ``model.fit``; JAX with :mod:`netlab.training.jax_loop`
+(the same steps, with the data kept on the device).
+"""
 
 from __future__ import annotations
 
@@ -70,6 +74,9 @@ class TrainingRun:
         self.record = RunRecord(run_id, self.name, self.graph.to_dict(), dict(self.config),
                                 status="running", started=_now())  # fmt: skip
         self.model: Any = None
+        #: How the training data reached the device: "fit" (Keras's own loop, TensorFlow),
+        #: "resident" (copied to the device once, JAX) or "copied" (one batch ahead, JAX).
+        self.input_path = ""
         self._stop = threading.Event()
         self._resume = threading.Event()
         self._resume.set()
@@ -176,11 +183,33 @@ class TrainingRun:
             for name, values in (self.initial_weights or {}).items():
                 model.get_layer(name).set_weights(values)
             metrics = list(self.config["metrics"]) if self.dataset.task == "classification" else []
+            # JAX always compiles with XLA (unjitted it runs op by op, far slower);
+            # the option matters for TensorFlow only.
+            jit = self.config["xla"] or keras.backend.backend() == "jax"
             model.compile(optimizer=setup.optimizer(self.config, steps), loss=self.config["loss"],
-                          metrics=metrics, jit_compile=self.config["xla"])  # fmt: skip
+                          metrics=metrics, jit_compile=jit)  # fmt: skip
         finally:
             keras.config.set_dtype_policy(previous)
         return model
+
+    def _fit(self, model: Any, arrays: dict[str, Any], validation: Any, callback: Any) -> None:
+        import keras
+
+        if keras.backend.backend() == "jax" and self.config["device"] != "all":
+            from netlab.training import jax_loop
+
+            self.input_path = jax_loop.fit(
+                model, arrays["x_train"], arrays["y_train"], batch_size=self.config["batch_size"],
+                epochs=self.config["epochs"], seed=self.config["seed"],
+                device_id=self.config["device"], validation=validation, callbacks=[callback],
+            )  # fmt: skip
+            return
+        self.input_path = "fit"
+        model.fit(
+            arrays["x_train"], arrays["y_train"], batch_size=self.config["batch_size"],
+            epochs=self.config["epochs"], validation_data=validation, verbose=0,
+            callbacks=[callback],
+        )  # fmt: skip
 
     def _train(self) -> tuple[str, str]:
         from netlab.training.callback import EngineCallback
@@ -199,11 +228,7 @@ class TrainingRun:
             callback = EngineCallback(self, steps)
             validation = (arrays["x_val"], arrays["y_val"]) if len(arrays["x_val"]) else None
             try:
-                model.fit(
-                    arrays["x_train"], arrays["y_train"], batch_size=self.config["batch_size"],
-                    epochs=self.config["epochs"], validation_data=validation, verbose=0,
-                    callbacks=[callback],
-                )  # fmt: skip
+                self._fit(model, arrays, validation, callback)
             except (ValueError, TypeError, RuntimeError, MemoryError) as err:
                 if callback.failure:
                     return "failed", callback.failure
