@@ -2,17 +2,45 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
+from PySide6.QtCore import QSettings, QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ui.main_window import MainWindow
 
 
-def run() -> int:
-    """Opens the main window and runs the event loop until it closes."""
+def recovery_file() -> str:
+    """Where the autosave of unsaved work goes (NETLAB_RECOVERY_DIR overrides)."""
+    folder = os.environ.get("NETLAB_RECOVERY_DIR") or QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.AppDataLocation
+    )
+    os.makedirs(folder, exist_ok=True)
+    return os.path.join(folder, "recovery.netlab")
+
+
+def run(quit_after_ms: int | None = None) -> int:
+    """Opens the main window and runs the event loop until it closes.
+
+    Args:
+        quit_after_ms: Close the window after this long (smoke tests; also
+            ``NETLAB_QUIT_AFTER_MS``).
+    """
     app = QApplication.instance() or QApplication(sys.argv)
+    app.setOrganizationName("NetLab")
     app.setApplicationName("NetLab")
-    window = MainWindow()
+    window = MainWindow(QSettings(), recovery_file())
     window.show()
+    QTimer.singleShot(0, window.offer_recovery)
+    quit_after_ms = quit_after_ms or int(os.environ.get("NETLAB_QUIT_AFTER_MS", "0") or 0)
+    if quit_after_ms:
+        QTimer.singleShot(quit_after_ms, lambda: _report_and_close(window))
     return app.exec()
+
+
+def _report_and_close(window: MainWindow) -> None:
+    state = "valid" if window.document.analysis.valid else "invalid"
+    print(f"NetLab window: {window.document.title}, {len(window.document.graph.nodes)} layers, "
+          f"{state}", flush=True)  # fmt: skip
+    window.close()

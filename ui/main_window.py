@@ -1,28 +1,42 @@
-"""The main window: the layer catalog, the canvas with the default example, help."""
+"""The main window: canvas in the middle, palette, inspector, problems and summary docks."""
 
 from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTreeWidget, QTreeWidgetItem
+from PySide6.QtCore import QMimeData, QObject, QPointF, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QBrush, QCloseEvent, QColor, QGuiApplication
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
+from shiboken6 import isValid
 
 from netlab import catalog
-from netlab.graph.layout import auto_layout
-from netlab.templates import cnn
+from netlab.errors import NetLabError
+from netlab.graph.clipboard import MIME_TYPE, copy_nodes, paste_command
+from netlab.graph.commands import (
+    AddNode,
+    Compound,
+    Disconnect,
+    MoveNodes,
+    RemoveNodes,
+    insert_on_edge,
+)
+from netlab.graph.composites import expand_node
+from netlab.graph.layout import Layout, auto_layout
+from netlab.graph.model import Edge
+from netlab.templates import new_project
+from ui import help as help_window
+from ui import theme
+from ui.canvas.items import NODE_HEIGHT, NODE_WIDTH
 from ui.canvas.scene import GraphScene
 from ui.canvas.view import GraphView
+from ui.document import Document
+from ui.file_actions import FileActions
+from ui.inspector import Inspector
+from ui.menus import build_menus
+from ui.palette import Palette
+from ui.problems import ModelSummary, ProblemsList
 
-
-def describe(spec: catalog.LayerSpec) -> str:
-    """The help shown for a layer type: what it does, its inputs and parameters."""
-    lines = [spec.display_name, "", spec.help, ""]
-    if spec.inputs:
-        many = " (two or more)" if spec.variadic else ""
-        lines.append(f"Inputs: {', '.join(spec.inputs)}{many}")
-    for param in spec.params:
-        lines.append(f"  {param.name} = {param.default!r}: {param.help}")
-    return "\n".join(lines)
+AUTOSAVE_MS = 120_000
 
 
 class _BackendLoader(QObject):
@@ -39,56 +53,304 @@ class _BackendLoader(QObject):
         self.loaded.emit(f"Keras {keras.__version__} on {keras.backend.backend()}")
 
 
-class MainWindow(QMainWindow):
-    """NetLab's main window."""
+class MainWindow(FileActions, QMainWindow):
+    """NetLab's main window.
 
-    def __init__(self) -> None:
+    Args:
+        settings: Where geometry, docks, recent files and theme persist.
+        recovery_path: The autosave file (None: no autosave).
+        load_backend: Whether to import Keras in the background for the status bar.
+    """
+
+    def __init__(self, settings: QSettings | None = None, recovery_path: str | None = None,
+                 load_backend: bool = True) -> None:  # fmt: skip
         super().__init__()
+        self.settings = settings or QSettings()
+        self.recovery_path = recovery_path
+        self.backend_text = "backend loading…"
+        self.document: Document | None = None
+        self.scene: GraphScene | None = None
         self.setWindowTitle("NetLab")
-        self.resize(1360, 760)
-        self.library = QTreeWidget()
-        self.library.setObjectName("layerLibrary")
-        self.library.setHeaderHidden(True)
-        for category, specs in catalog.categories().items():
-            group = QTreeWidgetItem([category])
-            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            for spec in specs:
-                item = QTreeWidgetItem([spec.display_name])
-                item.setToolTip(0, spec.help)
-                item.setData(0, Qt.ItemDataRole.UserRole, spec.key)
-                group.addChild(item)
-            self.library.addTopLevelItem(group)
-        self.library.expandAll()
-        self.help = QLabel()
-        self.help.setWordWrap(True)
-        self.help.setTextFormat(Qt.TextFormat.PlainText)
-        self.help.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.help.setMargin(12)
-        self.graph = cnn()  # the default example: a small CNN for the 8x8 digits
-        self.scene = GraphScene(self.graph, auto_layout(self.graph))
-        self.canvas = GraphView(self.scene)
-        splitter = QSplitter()
-        splitter.addWidget(self.library)
-        splitter.addWidget(self.canvas)
-        splitter.addWidget(self.help)
-        splitter.setSizes([240, 800, 320])
-        self.setCentralWidget(splitter)
-        self.statusBar().showMessage(f"{len(catalog.CATALOG)} layer types · starting the backend…")
-        self.library.currentItemChanged.connect(self._on_library_current_changed)
-        self.library.setCurrentItem(self.library.topLevelItem(0).child(0))
-        self._loader = _BackendLoader()
-        self._loader.loaded.connect(self._on_loader_loaded)
-        self._loader.start()
+        self.resize(1400, 820)
+        self.canvas = GraphView(GraphScene(new_project("cnn").graph))
+        self.setCentralWidget(self.canvas)
+        self.palette_widget = Palette()
+        self.inspector = Inspector()
+        self.problems = ProblemsList()
+        self.summary = ModelSummary()
+        area = Qt.DockWidgetArea
+        self.docks = {
+            "palette": self._dock("Layers", self.palette_widget, area.LeftDockWidgetArea),
+            "inspector": self._dock("Properties", self.inspector, area.RightDockWidgetArea),
+            "problems": self._dock("Problems", self.problems, area.BottomDockWidgetArea),
+            "summary": self._dock("Model summary", self.summary, area.BottomDockWidgetArea),
+        }
+        self.tabifyDockWidget(self.docks["problems"], self.docks["summary"])
+        self.docks["problems"].raise_()
+        self.resizeDocks([self.docks["problems"]], [170], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [240, 300],
+                         Qt.Orientation.Horizontal)  # fmt: skip
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+        self.theme = str(self.settings.value("theme", "light"))
+        self.actions = build_menus(self)
+        self.palette_widget.add_requested.connect(self._on_palette_add_requested)
+        self.problems.node_activated.connect(self.focus_node)
+        self.summary.node_activated.connect(self.focus_node)
+        self.inspector.expand_requested.connect(self.expand)
+        self.canvas.layer_dropped.connect(self._on_canvas_layer_dropped)
+        self.set_theme(self.theme)
+        self.new_default_document()
+        self._restore_settings()
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start(AUTOSAVE_MS)
+        if load_backend:
+            self._loader = _BackendLoader()
+            self._loader.loaded.connect(self._on_loader_loaded)
+            self._loader.start()
 
-    def showEvent(self, event: object) -> None:
-        super().showEvent(event)
-        self.canvas.fit(min_scale=0.8)  # readable; the rest of a long chain scrolls
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.replace(' ', '_').lower()}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # Documents ----------------------------------------------------------------
+    def new_default_document(self) -> None:
+        """The default example: the small CNN for the 8x8 digits, ready to train."""
+        project = new_project("cnn")
+        layout = auto_layout(project.graph)
+        self.set_document(Document(project, name="Digits CNN (example)"), layout)
+
+    def set_document(self, document: Document, layout: Layout | None = None) -> None:
+        """Shows ``document`` (its graph on a new scene); the old one is closed."""
+        if self.document is not None:
+            self.actions["undo_group"].removeStack(self.document.undo_stack)
+            self.document.close()
+            self.document.deleteLater()
+            self.scene.selectionChanged.disconnect(self._on_scene_selection_changed)
+            self.scene.detach()
+            self.scene.deleteLater()
+        self.document = document
+        document.setParent(self)
+        self.scene = GraphScene(document.graph, layout, lambda: document.analysis)
+        self.scene.setParent(self)
+        self.scene.command_requested.connect(self.execute)
+        self.scene.refused.connect(self._on_refused)
+        self.scene.selectionChanged.connect(self._on_scene_selection_changed)
+        document.refused.connect(self._on_refused)
+        document.changed.connect(self._on_document_changed)
+        document.undo_stack.cleanChanged.connect(self._on_undo_stack_clean_changed)
+        self.canvas.setScene(self.scene)
+        self.actions["undo_group"].addStack(document.undo_stack)
+        self.actions["undo_group"].setActiveStack(document.undo_stack)
+        self.inspector.show_node(None, None)
+        self._on_document_changed()
+        QTimer.singleShot(0, self.fit_view)
+
+    def execute(self, command: object) -> bool:
+        """Runs a netlab command on the document's undo stack."""
+        return self.document.execute(command)
+
+    def status(self, message: str) -> None:
+        """A message in the status bar for a few seconds."""
+        self.statusBar().showMessage(message, 8000)
+
+    def _on_refused(self, reason: str) -> None:
+        self.status(f"Not done: {reason}")
+
+    def _on_document_changed(self) -> None:
+        self.problems.show_document(self.document)
+        self.summary.show_document(self.document)
+        self.inspector.reload()
+        self._update_status()
+        self._update_title()
+
+    def _on_undo_stack_clean_changed(self, clean: bool) -> None:
+        self._update_title()
+
+    def _update_title(self) -> None:
+        self.setWindowModified(self.document.modified)
+        self.setWindowTitle(f"{self.document.title}[*] — NetLab")
+
+    def _update_status(self) -> None:
+        analysis = self.document.analysis
+        trainable, frozen = analysis.totals()
+        errors = len(analysis.errors)
+        validity = "valid" if analysis.valid else f"{errors} problem{'s' * (errors != 1)}"
+        device = self.document.project.training.get("device", "cpu")
+        self.status_label.setText(f"{trainable + frozen:,} parameters · {validity} · "
+                                  f"{self.backend_text} · device {device}")  # fmt: skip
 
     def _on_loader_loaded(self, backend: str) -> None:
-        self.statusBar().showMessage(f"{len(catalog.CATALOG)} layer types · {backend}")
+        self.backend_text = backend
+        self._update_status()
 
-    def _on_library_current_changed(self, current: QTreeWidgetItem | None) -> None:
-        key = current.data(0, Qt.ItemDataRole.UserRole) if current is not None else None
-        if key:
-            self.help.setText(describe(catalog.get(key)))
+    # Selection and view -------------------------------------------------------
+    def _on_scene_selection_changed(self) -> None:
+        if not isValid(self.scene):
+            return  # the scene is being destroyed with the window
+        ids = self.scene.selected_node_ids()
+        self.inspector.show_node(self.document, ids[0] if len(ids) == 1 else None)
+        if len(ids) > 1:
+            self.inspector.title.setText(f"{len(ids)} layers selected")
+
+    def focus_node(self, node_id: str) -> None:
+        """Selects a node and centres the view on it."""
+        if node_id in self.scene.nodes:
+            self.scene.select_nodes([node_id])
+            self.canvas.centerOn(self.scene.nodes[node_id])
+
+    def fit_view(self) -> None:
+        """View > Fit: the whole graph, readable (the rest of a long chain scrolls)."""
+        self.canvas.fit(min_scale=0.75)
+
+    def set_theme(self, name: str) -> None:
+        """View > Theme."""
+        theme.apply(name)
+        self.theme = theme.current().name
+        self.settings.setValue("theme", self.theme)
+        if self.scene is not None:
+            self.scene.setBackgroundBrush(QBrush(QColor(theme.current().background)))
+            self.scene.update()
+        for key in ("theme_light", "theme_dark"):
+            if key in getattr(self, "actions", {}):
+                self.actions[key].setChecked(key == f"theme_{self.theme}")
+
+    # Edits ----------------------------------------------------------------------
+    def _centre(self) -> QPointF:
+        centre = self.canvas.mapToScene(self.canvas.viewport().rect().center())
+        return QPointF(centre.x() - NODE_WIDTH / 2, centre.y() - NODE_HEIGHT / 2)
+
+    def _on_palette_add_requested(self, key: str) -> None:
+        self.add_layer(key, self._centre())
+
+    def _on_canvas_layer_dropped(self, key: str, corner: QPointF, edge: Edge | None) -> None:
+        if edge is not None:
+            self.execute(insert_on_edge(self.document.graph, edge, key, (corner.x(), corner.y())))
+        else:
+            self.add_layer(key, corner)
+
+    def add_layer(self, key: str, corner: QPointF) -> None:
+        """Adds a layer of catalog type ``key`` with its top-left corner at ``corner``."""
+        command = AddNode(key, (round(corner.x(), 1), round(corner.y(), 1)),
+                          text=f"Add {catalog.get(key).display_name}")  # fmt: skip
+        if self.execute(command):
+            self.scene.select_nodes([command.node_id])
+
+    def delete_selection(self) -> None:
+        """Edit > Delete: selected layers (with their connections) and connections."""
+        ids = self.scene.selected_node_ids()
+        edges = [e for e in self.scene.selected_edges() if e.src not in ids and e.dst not in ids]
+        commands = [Disconnect(e) for e in edges] + ([RemoveNodes(ids)] if ids else [])
+        if commands:
+            self.execute(Compound(commands, text=f"Delete {len(ids)} layer(s)"))
+
+    def copy_selection(self) -> bool:
+        """Edit > Copy: the selected layers as JSON on the clipboard."""
+        ids = self.scene.selected_node_ids()
+        if not ids:
+            return False
+        text = copy_nodes(self.document.graph, ids)
+        mime = QMimeData()
+        mime.setData(MIME_TYPE, text.encode())
+        mime.setText(text)
+        QGuiApplication.clipboard().setMimeData(mime)
+        self.status(f"Copied {len(ids)} layer(s)")
+        return True
+
+    def cut_selection(self) -> None:
+        """Edit > Cut."""
+        if self.copy_selection():
+            self.delete_selection()
+
+    def paste(self) -> None:
+        """Edit > Paste: layers copied here or in another window, with new names."""
+        mime = QGuiApplication.clipboard().mimeData()
+        text = bytes(mime.data(MIME_TYPE)).decode() if mime.hasFormat(MIME_TYPE) else mime.text()
+        try:
+            command = paste_command(self.document.graph, text)
+        except NetLabError as err:
+            self._on_refused(str(err))
+            return
+        if self.execute(command):
+            self.scene.select_nodes([c.node_id for c in command.commands if isinstance(c, AddNode)])
+
+    def duplicate(self) -> None:
+        """Edit > Duplicate: copy and paste in one step."""
+        ids = self.scene.selected_node_ids()
+        if ids:
+            command = paste_command(self.document.graph, copy_nodes(self.document.graph, ids))
+            command.text = f"Duplicate {len(ids)} layer(s)"
+            if self.execute(command):
+                self.scene.select_nodes([c.node_id for c in command.commands
+                                         if isinstance(c, AddNode)])  # fmt: skip
+
+    def select_all(self) -> None:
+        """Edit > Select All."""
+        self.scene.select_nodes(list(self.document.graph.nodes))
+
+    def auto_layout(self) -> None:
+        """Edit > Auto Layout: one undoable move of every node, edges routed around nodes."""
+        placed = self.document.graph.copy()
+        layout = auto_layout(placed)
+        positions = {n: placed.nodes[n].pos for n in placed.nodes}
+        self.execute(MoveNodes(positions, text="Auto layout"))
+        self.scene.set_routes(layout)
+        self.fit_view()
+
+    def expand(self, node_id: str = "") -> None:
+        """Replaces a composite node (residual or Transformer block) by its layers."""
+        ids = [node_id] if node_id else self.scene.selected_node_ids()
+        composite = [i for i in ids if catalog.get(self.document.graph.nodes[i].key).composite]
+        if not composite:
+            self._on_refused("select a residual or Transformer block to expand")
+            return
+        try:
+            command = expand_node(self.document.graph, composite[0])
+        except NetLabError as err:
+            self._on_refused(str(err))
+            return
+        self.execute(command)
+
+    def show_layer_reference(self) -> None:
+        """Help > Layer reference."""
+        self.reference = help_window.LayerReference(self)
+        self.reference.show()
+
+    # Settings and closing -------------------------------------------------------
+    def store_view(self) -> None:
+        """Keeps the view's zoom and centre in the project (saved with it)."""
+        centre = self.canvas.mapToScene(self.canvas.viewport().rect().center())
+        centre_xy = [round(centre.x(), 1), round(centre.y(), 1)]
+        self.document.project.view = {"zoom": round(self.canvas.zoom(), 4), "center": centre_xy}
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("windowState")
+        if state is not None:
+            self.restoreState(state)
+        self.update_recent_menu()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("windowState", self.saveState())
+        self.clear_recovery()
+        event.accept()
+
+    def update_recent_menu(self) -> None:
+        """Rebuilds File > Open Recent."""
+        menu = self.actions["recent_menu"]
+        menu.clear()
+        for path in self.recent_files():
+            action = QAction(path, menu)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_file(p))
+            menu.addAction(action)
+        menu.setEnabled(bool(self.recent_files()))

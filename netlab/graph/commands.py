@@ -30,6 +30,19 @@ class Command:
         raise NotImplementedError
 
 
+def _reaches(graph: Graph, start: str, goal: str) -> bool:
+    """Whether a path of edges leads from ``start`` to ``goal``."""
+    seen, todo = set(), [start]
+    while todo:
+        node_id = todo.pop()
+        if node_id == goal:
+            return True
+        if node_id not in seen:
+            seen.add(node_id)
+            todo += [e.dst for e in graph.outputs_of(node_id)]
+    return False
+
+
 @dataclass
 class AddNode(Command):
     """Adds a layer of catalog type ``key`` (default parameters unless given)."""
@@ -65,6 +78,11 @@ class Connect(Command):
     def do(self, graph: Graph) -> None:
         if self.port is None:
             self.port = graph.free_port(self.dst)
+        if self.src != self.dst and _reaches(graph, self.dst, self.src):
+            raise GraphError(
+                f"connecting {graph.node(self.src).name!r} to {graph.node(self.dst).name!r} "
+                "would make a cycle"
+            )
         graph.insert_edge(Edge(self.src, self.dst, self.port))
 
     def undo(self, graph: Graph) -> None:
@@ -211,3 +229,12 @@ def paste_group(graph: Graph, data: dict[str, Any], offset: tuple[float, float])
             src, dst = new_ids[str(item["src"])], new_ids[str(item["dst"])]
             commands.append(Connect(src, dst, int(item.get("port", 0))))
     return Compound(commands, text="Paste")
+
+
+def insert_on_edge(graph: Graph, edge: Edge, key: str, pos: tuple[float, float]) -> Compound:
+    """A command adding a layer of type ``key`` into ``edge`` (src -> new -> dst)."""
+    node_id = graph.copy().new_id()
+    add = AddNode(key, pos, node_id=node_id)
+    return Compound([add, Disconnect(edge), Connect(edge.src, node_id, 0),
+                     Connect(node_id, edge.dst, edge.port)],
+                    text=f"Insert {catalog.get(key).display_name}")  # fmt: skip

@@ -1,30 +1,79 @@
-from PySide6.QtCore import Qt
+"""The window opens on the default example with its docks, menus and status."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
 
 from netlab import catalog
 from ui.main_window import MainWindow
 
-
-def _items(window):
-    tree = window.library
-    for i in range(tree.topLevelItemCount()):
-        group = tree.topLevelItem(i)
-        for j in range(group.childCount()):
-            yield group.text(0), group.child(j)
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_window_lists_the_catalog_by_category(qtbot):
-    window = MainWindow()
+def test_window_opens_on_the_default_example_with_docks_and_status(window):
+    assert window.windowTitle().startswith("Digits CNN (example)")
+    names = {n.name for n in window.document.graph.nodes.values()}
+    assert {"digits", "conv1", "conv2", "classifier"} <= names
+    assert set(window.scene.nodes) == set(window.document.graph.nodes)
+    assert window.dockWidgetArea(window.docks["palette"]) == Qt.DockWidgetArea.LeftDockWidgetArea
+    assert window.dockWidgetArea(window.docks["inspector"]) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert window.dockWidgetArea(window.docks["problems"]) == Qt.DockWidgetArea.BottomDockWidgetArea
+    assert window.status_label.text().startswith("13,706 parameters · valid")
+    assert window.problems.topLevelItem(0).text(2) == "No problems: the network builds."
+    assert window.summary.topLevelItemCount() == len(names) + 1  # and the totals row
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["&File", "&Edit", "&View", "&Help"]
+
+
+def test_backend_is_named_in_the_status_bar_once_keras_loaded(qtbot, tmp_path):
+    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), None)
     qtbot.addWidget(window)
-    window.show()
-    assert window.windowTitle() == "NetLab"
-    items = list(_items(window))
-    assert len(items) == len(catalog.CATALOG)
-    keys = {item.data(0, Qt.ItemDataRole.UserRole): group for group, item in items}
-    assert keys["Conv2D"] == "Convolution"
-    assert keys["MultiHeadAttention"] == "Attention"
-    conv = next(item for _, item in items if item.data(0, Qt.ItemDataRole.UserRole) == "Conv2D")
-    window.library.setCurrentItem(conv)
-    assert window.help.text().startswith("Convolution 2D\n\nSlides filters over the image")
-    assert "padding = 0: zeros on each side" in window.help.text()
-    qtbot.waitUntil(lambda: "Keras 3" in window.statusBar().currentMessage(), timeout=60_000)
-    assert f"{len(catalog.CATALOG)} layer types" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: "Keras 3" in window.status_label.text(), timeout=60_000)
+    assert "on tensorflow" in window.status_label.text() or "on jax" in window.status_label.text()
+
+
+def test_palette_lists_the_catalog_by_category_and_searches(window):
+    palette = window.palette_widget
+    assert len(palette.items()) == len(catalog.CATALOG)
+    conv = palette.item_for("Conv2D")
+    assert conv.parent().text(0) == "Convolution"
+    assert conv.toolTip(0).startswith("Convolution 2D\n\nSlides filters over the image")
+    palette.search.setText("attention")
+    assert set(palette.visible_keys()) >= {"MultiHeadAttention", "ScaledDotProductAttention"}
+    assert "Dense" not in palette.visible_keys()
+    palette.search.setText("")
+    assert len(palette.visible_keys()) == len(catalog.CATALOG)
+
+
+def test_layer_reference_is_built_from_the_catalog(window):
+    window.actions["reference"].trigger()
+    text = window.reference.text.toPlainText()
+    for spec in catalog.CATALOG.values():
+        assert spec.display_name in text
+
+
+def test_settings_keep_geometry_theme_and_recent_files(make_window, answers, tmp_path):
+    window = make_window()
+    window.resize(760, 560)
+    window.actions["theme_dark"].trigger()
+    answers.save_path = str(tmp_path / "a.netlab")
+    window.actions["save_as"].trigger()
+    window.close()
+    again = make_window()
+    assert again.theme == "dark"
+    assert again.actions["theme_dark"].isChecked()
+    assert again.size().width() == 760
+    assert [a.text() for a in again.actions["recent_menu"].actions()] == [answers.save_path]
+    again.set_theme("light")
+
+
+def test_main_py_opens_shows_the_example_and_quits_cleanly(tmp_path):
+    env = {"QT_QPA_PLATFORM": "offscreen", "NETLAB_QUIT_AFTER_MS": "1500",
+           "NETLAB_RECOVERY_DIR": str(tmp_path), "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}  # fmt: skip
+    result = subprocess.run([sys.executable, str(ROOT / "main.py")], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "NetLab window: Digits CNN (example), 10 layers, valid" in result.stdout

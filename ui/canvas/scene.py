@@ -1,17 +1,24 @@
-"""GraphScene mirrors a Graph: it redraws from the graph's events and its analysis."""
+"""GraphScene mirrors a Graph and turns mouse gestures into netlab commands.
+
+It redraws from the graph's events (never from its own guesses) and asks for
+edits through ``command_requested``: the window runs them on the undo stack.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QGraphicsScene
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from netlab import catalog
-from netlab.graph.analysis import analyse
+from netlab.graph.analysis import Analysis, analyse
+from netlab.graph.commands import Command, Connect, MoveNodes
 from netlab.graph.layout import Layout
 from netlab.graph.model import Edge, Graph, GraphEvent
-from ui.canvas.items import CATEGORY_COLOURS, NODE_HEIGHT, NODE_WIDTH, EdgeItem, NodeItem
+from ui import theme
+from ui.canvas.items import NODE_HEIGHT, NODE_WIDTH, EdgeItem, NodeItem, PortItem
 
 
 def _value(value: Any) -> str:
@@ -20,33 +27,73 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-class GraphScene(QGraphicsScene):
-    """Shows a graph's nodes and edges, shapes, parameter counts and problems."""
+def port_names(graph: Graph, node_id: str) -> list[str]:
+    """Names of a node's input ports; a variadic node shows one free port more."""
+    spec = catalog.get(graph.nodes[node_id].key)
+    if not spec.variadic:
+        return list(spec.inputs)
+    used = max((e.port + 1 for e in graph.inputs_of(node_id)), default=0)
+    count = max(used + 1, spec.fewest_inputs, len(spec.inputs))
+    return [f"{spec.inputs[-1]} {i + 1}" for i in range(count)]
 
-    def __init__(self, graph: Graph, layout: Layout | None = None) -> None:
+
+class GraphScene(QGraphicsScene):
+    """Shows a graph's nodes and edges, shapes, parameter counts and problems.
+
+    Signals:
+        command_requested(object): a netlab command the user's gesture asks for.
+        refused(str): a gesture that cannot become an edit, with the reason.
+    """
+
+    command_requested = Signal(object)
+    refused = Signal(str)
+
+    def __init__(self, graph: Graph, layout: Layout | None = None,
+                 analysis: Any = None) -> None:  # fmt: skip
         super().__init__()
         self.graph = graph
         self.routes = layout.routes if layout else {}
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[Edge, EdgeItem] = {}
+        self._analysis_source = analysis  # a callable giving the current analysis
+        self._pressed: dict[str, QPointF] = {}
+        self._wire: tuple[PortItem, EdgeItem] | None = None
+        self._target: PortItem | None = None
+        self._placing = False
+        self.setBackgroundBrush(QBrush(QColor(theme.current().background)))
         graph.subscribe(self._on_graph_changed)
         self.rebuild()
+
+    def detach(self) -> None:
+        """Stops following the graph (the window shows another one)."""
+        self.graph.unsubscribe(self._on_graph_changed)
+
+    # Mirroring the graph ------------------------------------------------------
+    def analysis(self) -> Analysis:
+        """The current analysis (the document's cached one when given)."""
+        return self._analysis_source() if self._analysis_source else analyse(self.graph)
 
     def rebuild(self) -> None:
         """Recreates every item from the graph."""
         self.clear()
-        self.nodes, self.edges = {}, {}
+        self.nodes, self.edges, self._wire = {}, {}, None
         for node_id in self.graph.nodes:
-            self.nodes[node_id] = NodeItem(node_id)
-            self.addItem(self.nodes[node_id])
+            self._add_node_item(node_id)
         for edge in self.graph.edges:
-            self.edges[edge] = EdgeItem()
-            self.addItem(self.edges[edge])
+            self._add_edge_item(edge)
         self.refresh()
 
+    def _add_node_item(self, node_id: str) -> None:
+        self.nodes[node_id] = NodeItem(node_id)
+        self.addItem(self.nodes[node_id])
+
+    def _add_edge_item(self, edge: Edge) -> None:
+        self.edges[edge] = EdgeItem(edge)
+        self.addItem(self.edges[edge])
+
     def refresh(self) -> None:
-        """Positions, texts and problem marks from the current graph and its analysis."""
-        analysis = analyse(self.graph)
+        """Texts, ports, positions and problem marks from the graph and its analysis."""
+        analysis = self.analysis()
         problems: dict[str, list[str]] = {}
         for problem in analysis.problems:
             if problem.node_id:
@@ -61,20 +108,171 @@ class GraphScene(QGraphicsScene):
             count = sum(analysis.counts.get(node_id, (0, 0)))
             lines = [f"{node.name}  ·  {spec.display_name}", params or " ",
                      f"{shape}   {count:,} params" if count else shape]  # fmt: skip
-            item.show_state(lines, CATEGORY_COLOURS.get(spec.category, "#ececec"),
-                            "\n".join(problems.get(node_id, [])))  # fmt: skip
-            item.setPos(*node.pos)
-        for edge, item in self.edges.items():
-            src, dst = self.graph.nodes[edge.src].pos, self.graph.nodes[edge.dst].pos
-            start = QPointF(src[0] + NODE_WIDTH, src[1] + NODE_HEIGHT / 2)
-            end = QPointF(dst[0], dst[1] + NODE_HEIGHT / 2)
-            waypoints = [QPointF(x + NODE_WIDTH / 2, y + NODE_HEIGHT / 2)
-                         for x, y in self.routes.get(edge, [])]  # fmt: skip
-            item.route(start, end, waypoints)
+            item.show_state(lines, spec.category, "\n".join(problems.get(node_id, [])))
+            item.set_ports(port_names(self.graph, node_id), node.key != "Output")
+            self._place(item, node.pos)
+        self._route_all()
+
+    def _place(self, item: NodeItem, pos: tuple[float, float]) -> None:
+        if (item.pos().x(), item.pos().y()) != tuple(pos):
+            self._placing = True
+            try:
+                item.setPos(*pos)
+            finally:
+                self._placing = False
+
+    def _route_all(self) -> None:
+        for edge in self.edges:
+            self._route(edge)
+
+    def _route(self, edge: Edge) -> None:
+        start = self.nodes[edge.src].output_point()
+        end = self.nodes[edge.dst].input_point(edge.port)
+        waypoints = [QPointF(x + NODE_WIDTH / 2, y + NODE_HEIGHT / 2)
+                     for x, y in self.routes.get(edge, [])]  # fmt: skip
+        self.edges[edge].route(start, end, waypoints)
+
+    def set_routes(self, layout: Layout) -> None:
+        """Draws long edges through an automatic layout's waypoints."""
+        self.routes = dict(layout.routes)
+        self._route_all()
+
+    def node_dragged(self, node_id: str) -> None:
+        """Keeps the edges of a node attached while the mouse moves it."""
+        if self._placing:
+            return
+        if self.routes:
+            self.routes = {}  # hand-placed: the automatic waypoints no longer fit
+            self._route_all()
+            return
+        for edge in [*self.graph.inputs_of(node_id), *self.graph.outputs_of(node_id)]:
+            if edge in self.edges:
+                self._route(edge)
 
     def _on_graph_changed(self, event: GraphEvent) -> None:
+        if event.kind == "node_added":
+            self._add_node_item(event.subject)
+        elif event.kind == "node_removed":
+            self.removeItem(self.nodes.pop(event.subject))
+        elif event.kind == "edge_added":
+            self._add_edge_item(event.subject)
+        elif event.kind == "edge_removed":
+            self.removeItem(self.edges.pop(event.subject))
+        elif event.kind == "node_moved":
+            node_id = event.subject
+            self._place(self.nodes[node_id], self.graph.nodes[node_id].pos)
+            if self.routes:  # waypoints of an automatic layout fit only that layout
+                self.routes = {}
+                self._route_all()
+            for edge in [*self.graph.inputs_of(node_id), *self.graph.outputs_of(node_id)]:
+                self._route(edge)
+            return
         if event.kind in ("node_added", "node_removed", "edge_added", "edge_removed"):
             self.routes = {}  # the automatic routes belong to the old structure
-            self.rebuild()
-        else:
-            self.refresh()
+        self.refresh()
+
+    # Selection ------------------------------------------------------------------
+    def selected_node_ids(self) -> list[str]:
+        """Ids of the selected nodes, in graph order."""
+        chosen = {i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)}
+        return [n for n in self.graph.nodes if n in chosen]
+
+    def selected_edges(self) -> list[Edge]:
+        """The selected connections."""
+        return [i.edge for i in self.selectedItems() if isinstance(i, EdgeItem) and i.edge]
+
+    def select_nodes(self, node_ids: list[str]) -> None:
+        """Selects exactly these nodes."""
+        self.clearSelection()
+        for node_id in node_ids:
+            if node_id in self.nodes:
+                self.nodes[node_id].setSelected(True)
+
+    # Gestures -------------------------------------------------------------------
+    def _port_at(self, pos: QPointF) -> PortItem | None:
+        for item in self.items(pos):
+            if isinstance(item, PortItem):
+                return item
+        return None
+
+    def _node_at(self, pos: QPointF) -> NodeItem | None:
+        for item in self.items(pos):
+            if isinstance(item, NodeItem):
+                return item
+        return None
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        port = self._port_at(event.scenePos()) \
+            if event.button() == Qt.MouseButton.LeftButton else None  # fmt: skip
+        if port is not None:
+            wire = EdgeItem()
+            self.addItem(wire)
+            self._wire = (port, wire)
+            self._update_wire(event.scenePos())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+        self._pressed = {i.node_id: i.pos() for i in self.selectedItems()
+                         if isinstance(i, NodeItem)}  # fmt: skip
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._wire is not None:
+            self._update_wire(event.scenePos())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._wire is not None:
+            self._finish_wire(event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        moved = {node_id: (round(self.nodes[node_id].pos().x(), 1),
+                           round(self.nodes[node_id].pos().y(), 1))
+                 for node_id, before in self._pressed.items()
+                 if node_id in self.nodes and self.nodes[node_id].pos() != before}  # fmt: skip
+        self._pressed = {}
+        if moved:
+            self.command_requested.emit(MoveNodes(moved, text=f"Move {len(moved)} layer(s)"))
+
+    def _update_wire(self, pos: QPointF) -> None:
+        start_port, wire = self._wire
+        anchor = start_port.scenePos()
+        start, end = (anchor, pos) if start_port.is_output else (pos, anchor)
+        wire.route(start, end, [])
+        target = self._port_at(pos)
+        if self._target is not None and self._target is not target:
+            self._target.highlight(False)
+        self._target = target if target is not None and target is not start_port else None
+        if self._target is not None:
+            self._target.highlight(True)
+
+    def _finish_wire(self, pos: QPointF) -> None:
+        start, wire = self._wire
+        self._wire = None
+        self.removeItem(wire)
+        if self._target is not None:
+            self._target.highlight(False)
+            self._target = None
+        command = self._connection(start, self._port_at(pos), self._node_at(pos))
+        if isinstance(command, str):
+            if command:
+                self.refused.emit(command)
+            return
+        self.command_requested.emit(command)
+
+    def _connection(self, start: PortItem, port: PortItem | None,
+                    node: NodeItem | None) -> Command | str:  # fmt: skip
+        """The Connect command for a wire dropped on ``port`` (or a node body), or why not."""
+        if port is None and node is None:
+            return ""  # dropped on empty canvas: nothing to say
+        if port is None:
+            if not start.is_output:
+                return "drop the connection on an output port"
+            return Connect(start.node_id, node.node_id)  # first free input
+        if start.is_output == port.is_output:
+            kind = "outputs" if port.is_output else "inputs"
+            return f"cannot connect two {kind}: drag from an output to an input"
+        src, dst = (start, port) if start.is_output else (port, start)
+        return Connect(src.node_id, dst.node_id, dst.port)

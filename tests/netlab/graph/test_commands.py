@@ -12,6 +12,7 @@ from netlab.graph.commands import (
     RemoveNodes,
     Rename,
     SetParam,
+    insert_on_edge,
     paste_group,
 )
 from netlab.graph.model import Edge
@@ -71,6 +72,8 @@ def test_invalid_edits_raise_and_change_nothing():
         Connect(graph.node_by_name("digits").id, graph.node_by_name("pool1").id, 0).do(graph)
     with pytest.raises(GraphError, match="cannot take its own output"):
         Connect(conv, conv, 1).do(graph)
+    with pytest.raises(GraphError, match="connecting 'pool2' to 'conv1' would make a cycle"):
+        Connect(graph.node_by_name("pool2").id, conv, 1).do(graph)
     add_then_fail = Compound([AddNode("Dense"), Connect("n999", conv)])
     with pytest.raises(GraphError, match="no node with id 'n999'"):
         add_then_fail.do(graph)
@@ -89,3 +92,14 @@ def test_paste_group_renames_and_keeps_inner_edges():
     pasted = graph.node_by_name("pool1_2").id
     assert [graph.nodes[e.src].name for e in graph.inputs_of(pasted)] == ["conv1_2"]
     assert graph.node_by_name("conv1_2").pos == (conv.pos[0] + 50, conv.pos[1] + 50)
+
+
+def test_insert_on_edge_puts_the_layer_between_and_undoes():
+    graph = cnn()
+    conv, pool = graph.node_by_name("conv1").id, graph.node_by_name("pool1").id
+    command = insert_on_edge(graph, Edge(conv, pool), "BatchNorm", (10.0, 20.0))
+    _roundtrip(graph, command)
+    new = graph.node_by_name("batchnorm")
+    assert [e.src for e in graph.inputs_of(new.id)] == [conv]
+    assert [(e.dst, e.port) for e in graph.outputs_of(new.id)] == [(pool, 0)]
+    assert Edge(conv, pool) not in graph.edges

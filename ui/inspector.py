@@ -1,0 +1,237 @@
+"""The property inspector: a form generated from the catalog's parameter specs.
+
+Each parameter kind gets its editor (spin box, combo box, check box, text for
+shapes and pairs). A value is checked by the catalog before it is applied; a
+refused value stays in the editor, in red, with netlab's reason under it.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from netlab import catalog
+from netlab.catalog.spec import Param
+from netlab.errors import NetLabError
+from netlab.graph.commands import Rename, SetParam
+from ui.document import Document
+
+INT_LIMIT = 2**31 - 1
+ERROR_STYLE = "color: #c62828;"
+
+
+def parse_text(param: Param, text: str) -> Any:
+    """What a user typed, as the Python value the catalog checks."""
+    text = text.strip()
+    if param.kind == "str":
+        return text
+    if param.kind == "str_list":
+        return tuple(part.strip() for part in text.split(",") if part.strip())
+    if param.kind == "padding" and text in ("valid", "same"):
+        return text
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text  # the catalog's check names what was expected
+
+
+def show_value(param: Param, value: Any) -> str:
+    """A parameter value as text for the editor."""
+    if isinstance(value, (tuple, list)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+class Inspector(QWidget):
+    """Edits the name and parameters of the one selected node of a document.
+
+    Signals:
+        expand_requested(str): the node id of a composite the user wants expanded.
+    """
+
+    expand_requested = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.document: Document | None = None
+        self.node_id: str | None = None
+        self.editors: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.title = QLabel("Select a layer to see and edit its parameters.")
+        self.title.setWordWrap(True)
+        self.help = QLabel()
+        self.help.setWordWrap(True)
+        self.form = QFormLayout()
+        self.expand = QPushButton("Expand into its layers")
+        self.expand.clicked.connect(self._on_expand_clicked)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.help)
+        layout.addLayout(self.form)
+        layout.addWidget(self.expand)
+        layout.addStretch(1)
+        self.show_node(None, None)
+
+    def show_node(self, document: Document | None, node_id: str | None) -> None:
+        """Shows the form of ``node_id`` (None: a hint)."""
+        self.document, self.node_id = document, node_id
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.editors, self.errors = {}, {}
+        node = document.graph.nodes.get(node_id) if document and node_id else None
+        self.expand.setVisible(False)
+        if node is None:
+            self.title.setText("Select a layer to see and edit its parameters.")
+            self.help.setText("")
+            return
+        spec = catalog.get(node.key)
+        self.title.setText(f"<b>{node.name}</b> · {spec.display_name}")
+        self.help.setText(spec.help)
+        self.expand.setVisible(spec.composite)
+        self._add_row("name", self._name_editor(node.name), "unique; also the Keras layer's name")
+        for param in spec.params:
+            self._add_row(param.name, self._editor(param, node.params.get(param.name)),
+                          param.help)  # fmt: skip
+        self.reload()
+
+    def reload(self) -> None:
+        """Puts the node's current values into the editors (after undo, redo, edits)."""
+        if self.document is None or self.node_id not in self.document.graph.nodes:
+            if self.node_id is not None:
+                self.show_node(None, None)
+            return
+        node = self.document.graph.nodes[self.node_id]
+        values = {"name": node.name, **node.params}
+        for name, editor in self.editors.items():
+            if not self.errors[name].text():
+                self._set_editor(editor, values.get(name))
+
+    # Editors ------------------------------------------------------------------
+    def _add_row(self, name: str, editor: QWidget, tip: str) -> None:
+        editor.setToolTip(tip)
+        editor.setObjectName(f"param_{name}")
+        error = QLabel()
+        error.setStyleSheet(ERROR_STYLE)
+        error.setWordWrap(True)
+        error.setVisible(False)
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(editor)
+        column.addWidget(error)
+        self.form.addRow(name, box)
+        self.editors[name], self.errors[name] = editor, error
+
+    def _name_editor(self, name: str) -> QLineEdit:
+        editor = QLineEdit(name)
+        editor.editingFinished.connect(lambda: self._apply_name(editor.text()))
+        return editor
+
+    def _editor(self, param: Param, value: Any) -> QWidget:
+        if param.kind == "int":
+            editor = QSpinBox()
+            low = int(param.minimum) if param.minimum is not None else -INT_LIMIT
+            high = int(param.maximum) if param.maximum is not None else INT_LIMIT
+            editor.setRange(low, min(high, INT_LIMIT))
+            editor.setKeyboardTracking(False)
+            editor.valueChanged.connect(lambda v, p=param: self._apply(p, v))
+        elif param.kind == "float":
+            editor = QDoubleSpinBox()
+            editor.setDecimals(6)
+            editor.setRange(param.minimum if param.minimum is not None else -1e9,
+                            param.maximum if param.maximum is not None else 1e9)  # fmt: skip
+            editor.setSingleStep(0.1 if (param.maximum or 10) <= 1 else 1.0)
+            editor.setKeyboardTracking(False)
+            editor.valueChanged.connect(lambda v, p=param: self._apply(p, v))
+        elif param.kind == "bool":
+            editor = QCheckBox()
+            editor.toggled.connect(lambda v, p=param: self._apply(p, v))
+        elif param.kind == "choice":
+            editor = QComboBox()
+            for choice in param.choices:
+                editor.addItem(str(choice), choice)
+            editor.activated.connect(lambda i, p=param, e=editor: self._apply(p, e.itemData(i)))
+        else:  # shapes, pairs, padding, optional ints, strings: typed as text
+            editor = QLineEdit()
+            editor.editingFinished.connect(
+                lambda p=param, e=editor: self._apply(p, parse_text(p, e.text()))
+            )
+        editor.setProperty("param", param.name)
+        self._set_editor(editor, value)
+        return editor
+
+    def _set_editor(self, editor: QWidget, value: Any) -> None:
+        editor.blockSignals(True)
+        try:
+            if isinstance(editor, QSpinBox):
+                editor.setValue(int(value))
+            elif isinstance(editor, QDoubleSpinBox):
+                editor.setValue(float(value))
+            elif isinstance(editor, QCheckBox):
+                editor.setChecked(bool(value))
+            elif isinstance(editor, QComboBox):
+                editor.setCurrentIndex(max(0, editor.findData(value)))
+            else:
+                name = editor.property("param")
+                param = self._param(name) if name else None
+                editor.setText(show_value(param, value) if param else str(value))
+        finally:
+            editor.blockSignals(False)
+
+    def _param(self, name: str) -> Param | None:
+        node = self.document.graph.nodes[self.node_id]
+        spec = catalog.get(node.key)
+        return next((p for p in spec.params if p.name == name), None)
+
+    # Applying -----------------------------------------------------------------
+    def _show_error(self, name: str, message: str) -> None:
+        self.errors[name].setText(message)
+        self.errors[name].setVisible(bool(message))
+        self.editors[name].setStyleSheet(ERROR_STYLE if message else "")
+
+    def _apply(self, param: Param, value: Any) -> None:
+        if self.document is None or self.node_id is None:
+            return
+        try:
+            value = param.check(value)
+        except NetLabError as err:
+            self._show_error(param.name, str(err))
+            return
+        self._show_error(param.name, "")
+        if self.document.graph.nodes[self.node_id].params.get(param.name) != value:
+            self.document.execute(SetParam(self.node_id, param.name, value,
+                                           text=f"Set {param.name}"))  # fmt: skip
+
+    def _apply_name(self, name: str) -> None:
+        if self.document is None or self.node_id is None:
+            return
+        node = self.document.graph.nodes[self.node_id]
+        if name == node.name:
+            self._show_error("name", "")
+            return
+        try:
+            Rename(self.node_id, name).do(self.document.graph.copy())
+        except NetLabError as err:
+            self._show_error("name", str(err))
+            return
+        self._show_error("name", "")
+        self.document.execute(Rename(self.node_id, name))
+        self.title.setText(f"<b>{name}</b> · {catalog.get(node.key).display_name}")
+
+    def _on_expand_clicked(self) -> None:
+        if self.node_id is not None:
+            self.expand_requested.emit(self.node_id)

@@ -1,0 +1,92 @@
+"""The bottom docks: the problems list and the model summary, both from the analysis."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
+
+from netlab import catalog
+from ui.document import Document
+
+NODE_ROLE = Qt.ItemDataRole.UserRole
+
+
+class ProblemsList(QTreeWidget):
+    """Every problem of the graph; clicking one selects and centres its node.
+
+    Signals:
+        node_activated(str): the node id of the clicked problem.
+    """
+
+    node_activated = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("problemsList")
+        self.setHeaderLabels(["", "Layer", "Problem"])
+        self.setRootIsDecorated(False)
+        self.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.itemClicked.connect(self._on_item_clicked)
+        self.itemActivated.connect(self._on_item_clicked)
+
+    def show_document(self, document: Document) -> None:
+        """Lists the document's current problems (a reassuring line when there are none)."""
+        self.clear()
+        graph = document.graph
+        for problem in document.analysis.problems:
+            name = graph.nodes[problem.node_id].name \
+                if problem.node_id in graph.nodes else "(network)"  # fmt: skip
+            where = f"{problem.field}: " if problem.field else ""
+            item = QTreeWidgetItem(["⛔" if problem.severity == "error" else "⚠", name,
+                                    where + problem.message])  # fmt: skip
+            item.setData(0, NODE_ROLE, problem.node_id)
+            item.setToolTip(2, problem.message)
+            self.addTopLevelItem(item)
+        if not document.analysis.problems:
+            self.addTopLevelItem(QTreeWidgetItem(["✓", "", "No problems: the network builds."]))
+        self.resizeColumnToContents(0)
+        self.resizeColumnToContents(1)
+
+    def _on_item_clicked(self, item: QTreeWidgetItem, column: int = 0) -> None:
+        node_id = item.data(0, NODE_ROLE)
+        if node_id:
+            self.node_activated.emit(node_id)
+
+
+class ModelSummary(QTreeWidget):
+    """One row per layer in build order: name, type, output shape, parameters."""
+
+    node_activated = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("modelSummary")
+        self.setHeaderLabels(["Layer", "Type", "Output shape", "Parameters"])
+        self.setRootIsDecorated(False)
+        self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.itemClicked.connect(lambda item, _c: self.node_activated.emit(item.data(0, NODE_ROLE)))
+
+    def show_document(self, document: Document) -> None:
+        """Lists the layers with their shapes and counts, and the totals."""
+        self.clear()
+        analysis, graph = document.analysis, document.graph
+        order = [n for n in analysis.order if n in graph.nodes] or list(graph.nodes)
+        for node_id in order:
+            node = graph.nodes[node_id]
+            shape = analysis.shapes.get(node_id)
+            count = sum(analysis.counts.get(node_id, (0, 0)))
+            item = QTreeWidgetItem([node.name, catalog.get(node.key).display_name,
+                                    catalog.format_shape(shape) if shape else "?",
+                                    f"{count:,}"])  # fmt: skip
+            item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight)
+            item.setData(0, NODE_ROLE, node_id)
+            self.addTopLevelItem(item)
+        trainable, frozen = analysis.totals()
+        total = QTreeWidgetItem(["Total", "", f"trainable {trainable:,}, non-trainable {frozen:,}",
+                                 f"{trainable + frozen:,}"])  # fmt: skip
+        total.setTextAlignment(3, Qt.AlignmentFlag.AlignRight)
+        font = total.font(0)
+        font.setBold(True)
+        for column in range(4):
+            total.setFont(column, font)
+        self.addTopLevelItem(total)
