@@ -32,6 +32,8 @@ def run(quit_after_ms: int | None = None) -> int:
     app.setApplicationName("NetLab")
     window = MainWindow(QSettings(), recovery_file())
     window.show()
+    if os.environ.get("NETLAB_REPORT_SHOWN"):  # bench/gui_edit.py times the first paint
+        QTimer.singleShot(0, lambda: print("NetLab window shown", flush=True))
     QTimer.singleShot(0, window.offer_recovery)
     quit_after_ms = quit_after_ms or int(os.environ.get("NETLAB_QUIT_AFTER_MS", "0") or 0)
     if quit_after_ms:

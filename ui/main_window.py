@@ -72,7 +72,7 @@ class MainWindow(FileActions, QMainWindow):
         self.scene: GraphScene | None = None
         self.setWindowTitle("NetLab")
         self.resize(1400, 820)
-        self.canvas = GraphView(GraphScene(new_project("cnn").graph))
+        self.canvas = GraphView(None)  # the document's scene comes with set_document
         self.setCentralWidget(self.canvas)
         self.palette_widget = Palette()
         self.inspector = Inspector()
@@ -229,7 +229,13 @@ class MainWindow(FileActions, QMainWindow):
 
     def _on_canvas_layer_dropped(self, key: str, corner: QPointF, edge: Edge | None) -> None:
         if edge is not None:
-            self.execute(insert_on_edge(self.document.graph, edge, key, (corner.x(), corner.y())))
+            graph = self.document.graph
+            corner.setY(graph.nodes[edge.dst].pos[1])  # in line with the layers it joins
+            corner.setX(max(corner.x(), graph.nodes[edge.src].pos[0] + NODE_WIDTH + 30))
+            room = max(0.0, corner.x() + NODE_WIDTH + 30 - graph.nodes[edge.dst].pos[0])
+            command = insert_on_edge(graph, edge, key, (round(corner.x(), 1), corner.y()), room)
+            if self.execute(command):
+                self.scene.select_nodes([command.commands[0].node_id])
         else:
             self.add_layer(key, corner)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import QHeaderView, QStyle, QTreeWidget, QTreeWidgetItem
 
 from netlab import catalog
 from ui.document import Document
@@ -37,13 +37,17 @@ class ProblemsList(QTreeWidget):
             name = graph.nodes[problem.node_id].name \
                 if problem.node_id in graph.nodes else "(network)"  # fmt: skip
             where = f"{problem.field}: " if problem.field else ""
-            item = QTreeWidgetItem(["⛔" if problem.severity == "error" else "⚠", name,
-                                    where + problem.message])  # fmt: skip
+            item = QTreeWidgetItem([problem.severity, name, where + problem.message])
+            item.setIcon(0, self.style().standardIcon(
+                QStyle.StandardPixmap.SP_MessageBoxCritical if problem.severity == "error"
+                else QStyle.StandardPixmap.SP_MessageBoxWarning))  # fmt: skip
             item.setData(0, NODE_ROLE, problem.node_id)
             item.setToolTip(2, problem.message)
             self.addTopLevelItem(item)
         if not document.analysis.problems:
-            self.addTopLevelItem(QTreeWidgetItem(["✓", "", "No problems: the network builds."]))
+            item = QTreeWidgetItem(["ok", "", "No problems: the network builds."])
+            item.setIcon(0, self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton))
+            self.addTopLevelItem(item)
         self.resizeColumnToContents(0)
         self.resizeColumnToContents(1)
 

@@ -231,10 +231,19 @@ def paste_group(graph: Graph, data: dict[str, Any], offset: tuple[float, float])
     return Compound(commands, text="Paste")
 
 
-def insert_on_edge(graph: Graph, edge: Edge, key: str, pos: tuple[float, float]) -> Compound:
-    """A command adding a layer of type ``key`` into ``edge`` (src -> new -> dst)."""
+def insert_on_edge(graph: Graph, edge: Edge, key: str, pos: tuple[float, float],
+                   room: float = 0.0) -> Compound:  # fmt: skip
+    """A command adding a layer of type ``key`` into ``edge`` (src -> new -> dst).
+
+    With ``room`` > 0, the nodes from the edge's end onwards (at or right of its
+    ``x``) move right by ``room`` so the new layer does not cover them.
+    """
     node_id = graph.copy().new_id()
-    add = AddNode(key, pos, node_id=node_id)
-    return Compound([add, Disconnect(edge), Connect(edge.src, node_id, 0),
-                     Connect(node_id, edge.dst, edge.port)],
-                    text=f"Insert {catalog.get(key).display_name}")  # fmt: skip
+    commands: list[Command] = [AddNode(key, pos, node_id=node_id), Disconnect(edge),
+                               Connect(edge.src, node_id, 0), Connect(node_id, edge.dst, edge.port)]  # fmt: skip
+    if room > 0:
+        start = graph.node(edge.dst).pos[0]
+        moved = {n.id: (n.pos[0] + room, n.pos[1]) for n in graph.nodes.values()
+                 if n.pos[0] >= start}  # fmt: skip
+        commands.append(MoveNodes(moved))
+    return Compound(commands, text=f"Insert {catalog.get(key).display_name}")

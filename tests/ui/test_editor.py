@@ -74,6 +74,10 @@ def test_dropping_on_a_connection_inserts_the_layer_into_it(window):
     assert [e.src for e in graph.inputs_of(norm.id)] == [conv]
     assert [e.dst for e in graph.outputs_of(norm.id)] == [pool]
     assert window.document.analysis.valid
+    placed = window.scene.nodes[norm.id].sceneBoundingRect()
+    others = [i for n, i in window.scene.nodes.items() if n != norm.id]
+    assert not any(placed.intersects(i.sceneBoundingRect()) for i in others)  # room was made
+    assert window.document.undo_stack.undoText() == "Insert Batch normalisation"
     window.actions["undo"].trigger()
     assert Edge(conv, pool) in graph.edges
 

@@ -32,7 +32,7 @@ class GraphView(QGraphicsView):
 
     layer_dropped = Signal(str, QPointF, object)
 
-    def __init__(self, scene: GraphScene) -> None:
+    def __init__(self, scene: GraphScene | None) -> None:
         super().__init__(scene)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)

@@ -103,3 +103,16 @@ def test_insert_on_edge_puts_the_layer_between_and_undoes():
     assert [e.src for e in graph.inputs_of(new.id)] == [conv]
     assert [(e.dst, e.port) for e in graph.outputs_of(new.id)] == [(pool, 0)]
     assert Edge(conv, pool) not in graph.edges
+
+
+def test_insert_on_edge_can_make_room_to_the_right():
+    graph = cnn()
+    conv, pool = graph.node_by_name("conv1"), graph.node_by_name("pool1")
+    for i, node in enumerate(graph.nodes.values()):
+        node.pos = (100.0 * i, 0.0)
+    before = {n.id: n.pos for n in graph.nodes.values()}
+    command = insert_on_edge(graph, Edge(conv.id, pool.id), "Dropout", (150.0, 0.0), room=240.0)
+    _roundtrip(graph, command)
+    assert graph.node_by_name("conv1").pos == before[conv.id]
+    assert graph.node_by_name("pool1").pos == (before[pool.id][0] + 240.0, 0.0)
+    assert graph.node_by_name("dropout_2").pos == (150.0, 0.0)
