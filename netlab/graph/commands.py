@@ -239,8 +239,12 @@ def insert_on_edge(graph: Graph, edge: Edge, key: str, pos: tuple[float, float],
     ``x``) move right by ``room`` so the new layer does not cover them.
     """
     node_id = graph.copy().new_id()
-    commands: list[Command] = [AddNode(key, pos, node_id=node_id), Disconnect(edge),
-                               Connect(edge.src, node_id, 0), Connect(node_id, edge.dst, edge.port)]  # fmt: skip
+    commands: list[Command] = [
+        AddNode(key, pos, node_id=node_id),
+        Disconnect(edge),
+        Connect(edge.src, node_id, 0),
+        Connect(node_id, edge.dst, edge.port),
+    ]
     if room > 0:
         start = graph.node(edge.dst).pos[0]
         moved = {n.id: (n.pos[0] + room, n.pos[1]) for n in graph.nodes.values()
