@@ -55,6 +55,7 @@ class Document(QObject):
         self.name = name
         self.undo_stack = QUndoStack(self)
         self._analysis: Analysis | None = None
+        self._changed_outside_undo = False  # training settings, runs, weights
         project.graph.subscribe(self._on_graph_event)
         self.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
 
@@ -78,7 +79,7 @@ class Document(QObject):
     @property
     def modified(self) -> bool:
         """Whether there are edits since the last save (or since opening)."""
-        return not self.undo_stack.isClean()
+        return self._changed_outside_undo or not self.undo_stack.isClean()
 
     def execute(self, command: Command) -> bool:
         """Runs ``command`` as one undoable step; False (and ``refused``) if netlab refuses."""
@@ -93,7 +94,14 @@ class Document(QObject):
     def mark_saved(self, path: str) -> None:
         """Records that the project now lives in ``path`` with no unsaved edits."""
         self.path = path
+        self._changed_outside_undo = False
         self.undo_stack.setClean()
+        self.changed.emit()
+
+    def mark_modified(self) -> None:
+        """Records a change that is not an undoable graph edit (settings, a new run)."""
+        self._changed_outside_undo = True
+        self.changed.emit()
 
     def close(self) -> None:
         """Stops listening to the graph and signalling (the document is being replaced)."""

@@ -7,53 +7,17 @@ refused value stays in the editor, in red, with netlab's reason under it.
 
 from __future__ import annotations
 
-import ast
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from netlab import catalog
 from netlab.catalog.spec import Param
 from netlab.errors import NetLabError
 from netlab.graph.commands import Rename, SetParam
 from ui.document import Document
-
-INT_LIMIT = 2**31 - 1
-ERROR_STYLE = "color: #c62828;"
-
-
-def parse_text(param: Param, text: str) -> Any:
-    """What a user typed, as the Python value the catalog checks."""
-    text = text.strip()
-    if param.kind == "str":
-        return text
-    if param.kind == "str_list":
-        return tuple(part.strip() for part in text.split(",") if part.strip())
-    if param.kind == "padding" and text in ("valid", "same"):
-        return text
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text  # the catalog's check names what was expected
-
-
-def show_value(param: Param, value: Any) -> str:
-    """A parameter value as text for the editor."""
-    if isinstance(value, (tuple, list)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+from ui.param_editors import ERROR_STYLE, make_editor, set_editor_value
 
 
 class Inspector(QWidget):
@@ -104,8 +68,8 @@ class Inspector(QWidget):
         self.expand.setVisible(spec.composite)
         self._add_row("name", self._name_editor(node.name), "unique; also the Keras layer's name")
         for param in spec.params:
-            self._add_row(param.name, self._editor(param, node.params.get(param.name)),
-                          param.help)  # fmt: skip
+            editor = make_editor(param, node.params.get(param.name), self._apply)
+            self._add_row(param.name, editor, param.help)
         self.reload()
 
     def reload(self) -> None:
@@ -118,7 +82,7 @@ class Inspector(QWidget):
         values = {"name": node.name, **node.params}
         for name, editor in self.editors.items():
             if not self.errors[name].text():
-                self._set_editor(editor, values.get(name))
+                set_editor_value(editor, values.get(name))
 
     # Editors ------------------------------------------------------------------
     def _add_row(self, name: str, editor: QWidget, tip: str) -> None:
@@ -140,62 +104,6 @@ class Inspector(QWidget):
         editor = QLineEdit(name)
         editor.editingFinished.connect(lambda: self._apply_name(editor.text()))
         return editor
-
-    def _editor(self, param: Param, value: Any) -> QWidget:
-        if param.kind == "int":
-            editor = QSpinBox()
-            low = int(param.minimum) if param.minimum is not None else -INT_LIMIT
-            high = int(param.maximum) if param.maximum is not None else INT_LIMIT
-            editor.setRange(low, min(high, INT_LIMIT))
-            editor.setKeyboardTracking(False)
-            editor.valueChanged.connect(lambda v, p=param: self._apply(p, v))
-        elif param.kind == "float":
-            editor = QDoubleSpinBox()
-            editor.setDecimals(6)
-            editor.setRange(param.minimum if param.minimum is not None else -1e9,
-                            param.maximum if param.maximum is not None else 1e9)  # fmt: skip
-            editor.setSingleStep(0.1 if (param.maximum or 10) <= 1 else 1.0)
-            editor.setKeyboardTracking(False)
-            editor.valueChanged.connect(lambda v, p=param: self._apply(p, v))
-        elif param.kind == "bool":
-            editor = QCheckBox()
-            editor.toggled.connect(lambda v, p=param: self._apply(p, v))
-        elif param.kind == "choice":
-            editor = QComboBox()
-            for choice in param.choices:
-                editor.addItem(str(choice), choice)
-            editor.activated.connect(lambda i, p=param, e=editor: self._apply(p, e.itemData(i)))
-        else:  # shapes, pairs, padding, optional ints, strings: typed as text
-            editor = QLineEdit()
-            editor.editingFinished.connect(
-                lambda p=param, e=editor: self._apply(p, parse_text(p, e.text()))
-            )
-        editor.setProperty("param", param.name)
-        self._set_editor(editor, value)
-        return editor
-
-    def _set_editor(self, editor: QWidget, value: Any) -> None:
-        editor.blockSignals(True)
-        try:
-            if isinstance(editor, QSpinBox):
-                editor.setValue(int(value))
-            elif isinstance(editor, QDoubleSpinBox):
-                editor.setValue(float(value))
-            elif isinstance(editor, QCheckBox):
-                editor.setChecked(bool(value))
-            elif isinstance(editor, QComboBox):
-                editor.setCurrentIndex(max(0, editor.findData(value)))
-            else:
-                name = editor.property("param")
-                param = self._param(name) if name else None
-                editor.setText(show_value(param, value) if param else str(value))
-        finally:
-            editor.blockSignals(False)
-
-    def _param(self, name: str) -> Param | None:
-        node = self.document.graph.nodes[self.node_id]
-        spec = catalog.get(node.key)
-        return next((p for p in spec.params if p.name == name), None)
 
     # Applying -----------------------------------------------------------------
     def _show_error(self, name: str, message: str) -> None:

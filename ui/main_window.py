@@ -6,7 +6,7 @@ import threading
 
 from PySide6.QtCore import QMimeData, QObject, QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QCloseEvent, QColor, QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QWidget
 from shiboken6 import isValid
 
 from netlab import catalog
@@ -35,6 +35,7 @@ from ui.inspector import Inspector
 from ui.menus import build_menus
 from ui.palette import Palette
 from ui.problems import ModelSummary, ProblemsList
+from ui.training.panel import TrainingPanel
 
 AUTOSAVE_MS = 120_000
 
@@ -73,7 +74,12 @@ class MainWindow(FileActions, QMainWindow):
         self.setWindowTitle("NetLab")
         self.resize(1400, 820)
         self.canvas = GraphView(None)  # the document's scene comes with set_document
-        self.setCentralWidget(self.canvas)
+        self.training = TrainingPanel()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.addTab(self.canvas, "Network")
+        self.tabs.addTab(self.training, "Training")
+        self.setCentralWidget(self.tabs)
         self.palette_widget = Palette()
         self.inspector = Inspector()
         self.problems = ProblemsList()
@@ -99,6 +105,9 @@ class MainWindow(FileActions, QMainWindow):
         self.summary.node_activated.connect(self.focus_node)
         self.inspector.expand_requested.connect(self.expand)
         self.canvas.layer_dropped.connect(self._on_canvas_layer_dropped)
+        self.training.message.connect(self.status)
+        self._docks_hidden: list[QDockWidget] = []
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.set_theme(self.theme)
         self.new_default_document()
         self._restore_settings()
@@ -147,6 +156,7 @@ class MainWindow(FileActions, QMainWindow):
         self.actions["undo_group"].addStack(document.undo_stack)
         self.actions["undo_group"].setActiveStack(document.undo_stack)
         self.inspector.show_node(None, None)
+        self.training.show_document(document)
         self._on_document_changed()
         QTimer.singleShot(0, self.fit_view)
 
@@ -165,6 +175,7 @@ class MainWindow(FileActions, QMainWindow):
         self.problems.show_document(self.document)
         self.summary.show_document(self.document)
         self.inspector.reload()
+        self.training.refresh_fit()
         self._update_status()
         self._update_title()
 
@@ -187,6 +198,19 @@ class MainWindow(FileActions, QMainWindow):
     def _on_loader_loaded(self, backend: str) -> None:
         self.backend_text = backend
         self._update_status()
+        self.training.list_devices()
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        # The editing docks belong to the Network tab; other tabs get the room.
+        editing = self.tabs.widget(index) is self.canvas
+        if not editing and not self._docks_hidden:
+            self._docks_hidden = [d for d in self.docks.values() if d.isVisible()]
+            for dock in self._docks_hidden:
+                dock.hide()
+        elif editing:
+            for dock in self._docks_hidden:
+                dock.show()
+            self._docks_hidden = []
 
     # Selection and view -------------------------------------------------------
     def _on_scene_selection_changed(self) -> None:
@@ -346,6 +370,10 @@ class MainWindow(FileActions, QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
+        controller = self.training.controller
+        if controller is not None and controller.running:
+            controller.stop()
+            controller.wait(30)
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
         self.clear_recovery()

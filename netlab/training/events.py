@@ -30,7 +30,12 @@ class RunStarted:
 
 @dataclass(frozen=True)
 class BatchEnded:
-    """One training step finished. ``dropped`` counts coalesced earlier batch events."""
+    """One training step finished.
+
+    ``dropped`` counts earlier batch events coalesced into this one, and
+    ``earlier`` keeps their ``(step, loss, learning_rate)``, so a listener
+    that draws every batch loses none.
+    """
 
     run_id: str
     epoch: int
@@ -42,6 +47,7 @@ class BatchEnded:
     learning_rate: float
     samples_per_second: float
     dropped: int = 0
+    earlier: tuple[tuple[int, float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ class EventChannel:
         self._listeners: list[Listener] = []
         self._queue: deque[tuple[int, Any]] = deque()
         self._batch: tuple[int, BatchEnded] | None = None
-        self._dropped = 0
+        self._earlier: list[tuple[int, float, float]] = []
         self._order = itertools.count()
         self._cond = threading.Condition()
         self._closed = False
@@ -107,7 +113,8 @@ class EventChannel:
                 self._thread.start()
             if isinstance(event, BatchEnded):
                 if self._batch is not None:
-                    self._dropped += 1
+                    old = self._batch[1]
+                    self._earlier.append((old.step, old.loss, old.learning_rate))
                 self._batch = (next(self._order), event)
                 return
             self._queue.append((next(self._order), event))
@@ -136,8 +143,10 @@ class EventChannel:
             )
             if batch_first:
                 _, event = self._batch
-                event = BatchEnded(**{**event.__dict__, "dropped": self._dropped})
-                self._batch, self._dropped = None, 0
+                earlier = tuple(self._earlier)
+                event = BatchEnded(**{**event.__dict__, "dropped": len(earlier),
+                                      "earlier": earlier})  # fmt: skip
+                self._batch, self._earlier = None, []
                 return event
             if self._queue:
                 return self._queue.popleft()[1]

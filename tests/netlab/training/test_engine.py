@@ -51,6 +51,11 @@ def test_full_run_emits_events_and_records_history(digits):
     assert started.steps_per_epoch == math.ceil(len(digits.x) * 0.8 / 64)
     batches = [e for e in events if isinstance(e, BatchEnded)]
     assert len(batches) + sum(b.dropped for b in batches) == 3 * started.steps_per_epoch
+    # Coalesced batches still carry their losses: together, every step's exact loss.
+    delivered = sorted([*((b.step, b.loss) for b in batches),
+                        *((s, loss) for b in batches for s, loss, _ in b.earlier)])  # fmt: skip
+    assert [s for s, _ in delivered] == list(range(3 * started.steps_per_epoch))
+    assert np.allclose([loss for _, loss in delivered], record.batches["loss"], rtol=1e-5)
     assert [e["epoch"] for e in record.epochs] == [0, 1, 2]
     assert {"loss", "accuracy", "val_loss", "val_accuracy", "seconds"} <= set(record.epochs[0])
     assert len(record.batches["loss"]) == 3 * started.steps_per_epoch

@@ -1,0 +1,149 @@
+"""Training from the panel the way a user does: press Train, watch, pause, stop, compare."""
+
+import csv
+import math
+
+import numpy as np
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QDoubleSpinBox
+
+RUN_TIMEOUT = 120_000
+
+
+def _panel(window, **settings):
+    panel = window.training
+    window.tabs.setCurrentWidget(panel)
+    for name, value in settings.items():
+        panel.set_setting(name, value)
+    return panel
+
+
+def _finished(panel):
+    return panel.controller is not None and not panel.controller.running and \
+        panel.train_button.isEnabled()  # fmt: skip
+
+
+def test_train_the_default_example_to_completion_with_live_plots(window, qtbot):
+    panel = _panel(window, epochs=3)
+    qtbot.waitUntil(lambda: panel.data.dataset is not None, timeout=30_000)
+    assert panel.data.fit.text() == "Fits the network's input and output."
+    seen_live = []
+    panel.timer.timeout.connect(lambda: seen_live.append(len(panel.live.batch_loss)))
+    panel.train_button.click()
+    assert not panel.train_button.isEnabled()
+    qtbot.waitUntil(lambda: _finished(panel), timeout=RUN_TIMEOUT)
+    record = window.document.project.runs[-1]
+    assert record.status == "finished"
+    assert len(record.epochs) == 3
+    assert max(seen_live) > 0  # batch losses were drawn while it trained
+    x, y = panel.plots.curve_points(record.id, "loss")
+    assert list(x) == [1.0, 2.0, 3.0]
+    assert np.allclose(y, [e["loss"] for e in record.epochs])
+    x, y = panel.plots.curve_points(record.id, "val_metric")
+    assert y[-1] == record.epochs[-1]["val_accuracy"] > 0.8
+    assert len(panel.plots.curve_points(record.id, "raw")[0]) == len(record.batches["loss"])
+    assert window.document.project.weights is not None
+    assert window.isWindowModified()
+    assert panel.progress.value() == panel.progress.maximum()
+    assert panel.progress_text.text().startswith("Run 1 finished.")
+
+
+def test_pause_resume_and_stop_keep_usable_weights(window, qtbot):
+    panel = _panel(window, epochs=200, batch_size=16)
+    panel.train_button.click()
+    qtbot.waitUntil(lambda: len(panel.live.batch_loss) > 0, timeout=RUN_TIMEOUT)
+    panel.pause_button.click()
+    qtbot.waitUntil(lambda: panel.pause_button.text() == "Resume", timeout=10_000)
+    steps = panel.controller.run.record
+    qtbot.wait(300)
+    panel.drain()
+    count = len(panel.live.batch_loss)
+    qtbot.wait(300)
+    panel.drain()
+    assert len(panel.live.batch_loss) == count  # nothing trains while paused
+    panel.pause_button.click()
+    qtbot.waitUntil(lambda: panel.pause_button.text() == "Pause", timeout=10_000)
+    qtbot.waitUntil(lambda: len(panel.live.batch_loss) > count, timeout=10_000)
+    panel.stop_button.click()
+    qtbot.waitUntil(lambda: _finished(panel), timeout=RUN_TIMEOUT)
+    assert steps.status == "stopped"
+    assert "stopped (its weights are kept)" in panel.progress_text.text()
+    model = panel.controller.run.model
+    assert np.isfinite(model.predict(np.zeros((1, 8, 8, 1)), verbose=0)).all()
+    assert window.document.project.weights is not None
+
+
+def test_a_diverging_run_shows_the_reason(window, qtbot):
+    panel = _panel(window, epochs=3, learning_rate=10.0, optimizer="sgd", momentum=0.99)
+    spin = panel.editors["learning_rate"]
+    assert isinstance(spin, QDoubleSpinBox)
+    assert spin.value() == 10.0
+    panel.train_button.click()
+    qtbot.waitUntil(lambda: _finished(panel), timeout=RUN_TIMEOUT)
+    text = panel.progress_text.text()
+    assert text.startswith("Run 1 failed: the loss became")
+    assert "try a smaller learning rate" in text
+
+
+def test_a_data_set_that_does_not_fit_is_named_before_training(window, qtbot):
+    panel = _panel(window, dataset="spirals")
+    qtbot.waitUntil(lambda: panel.data.dataset is not None and bool(panel.data.fit.text()),
+                    timeout=30_000)  # fmt: skip
+    assert panel.data.fit.text().startswith("Does not fit the network: ")
+    panel.train_button.click()
+    qtbot.waitUntil(lambda: panel.train_button.isEnabled(), timeout=RUN_TIMEOUT)
+    assert panel.progress_text.text().startswith("Run 1 failed: the data does not fit the network")
+
+
+def test_runs_overlay_toggle_and_export(window, qtbot, tmp_path):
+    panel = _panel(window, epochs=2)
+    for _ in range(2):
+        panel.train_button.click()
+        qtbot.waitUntil(lambda: _finished(panel), timeout=RUN_TIMEOUT)
+    assert [panel.runs.item(i).text() for i in range(panel.runs.count())] == ["Run 1", "Run 2"]
+    assert set(panel.plots.curves) == {"run1", "run2"}
+    first = panel.runs.item(0)
+    first.setCheckState(first.checkState().Unchecked)
+    assert not panel.plots.curves["run1"].loss.isVisible()
+    assert panel.plots.curves["run2"].loss.isVisible()
+    first.setCheckState(first.checkState().Checked)
+    assert panel.plots.curves["run1"].loss.isVisible()
+    png, table = tmp_path / "curves.png", tmp_path / "history.csv"
+    assert panel.save_png(str(png))
+    image = QImage(str(png))
+    assert image.width() == panel.plots.view.width()
+    assert image.height() > 100
+    assert panel.save_csv(str(table))
+    rows = list(csv.DictReader(table.open()))
+    assert [(r["run"], r["epoch"]) for r in rows] == [("run1", "1"), ("run1", "2"),
+                                                      ("run2", "1"), ("run2", "2")]  # fmt: skip
+    assert math.isclose(float(rows[-1]["loss"]), window.document.project.runs[1].epochs[-1]["loss"],
+                        rel_tol=1e-5)  # fmt: skip
+
+
+def test_hover_reads_values_and_smoothing_changes_the_curve(window, qtbot):
+    panel = _panel(window, epochs=2)
+    panel.train_button.click()
+    qtbot.waitUntil(lambda: _finished(panel), timeout=RUN_TIMEOUT)
+    text = panel.plots.readout_at(panel.plots.epoch, 2.0)
+    assert "Run 1 train: " in text
+    assert " at 2" in text
+    raw = panel.plots.curve_points("run1", "raw")[1]
+    panel.smoothing.setValue(0)
+    assert np.allclose(panel.plots.curve_points("run1", "smooth")[1], raw)
+    panel.smoothing.setValue(95)
+    assert panel.plots.curve_points("run1", "smooth")[1].std() < raw.std()
+
+
+def test_editing_the_graph_while_training_does_not_touch_the_run(window, qtbot):
+    from netlab.graph.commands import SetParam
+
+    panel = _panel(window, epochs=2)
+    panel.train_button.click()
+    conv = window.document.graph.node_by_name("conv1").id
+    window.execute(SetParam(conv, "filters", 4))
+    qtbot.waitUntil(lambda: _finished(panel), timeout=RUN_TIMEOUT)
+    record = window.document.project.runs[-1]
+    assert record.status == "finished"
+    trained = next(n for n in record.graph["nodes"] if n["name"] == "conv1")
+    assert trained["params"]["filters"] == 16

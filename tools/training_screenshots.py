@@ -1,0 +1,71 @@
+"""Screenshots of the Training tab during and after training the default example.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tools/training_screenshots.py
+    (or under Xvfb with DISPLAY=:99)
+
+Saves docs/images/training-during.png and docs/images/training-after.png.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "docs" / "images"
+
+from PySide6.QtCore import QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from ui.main_window import MainWindow  # noqa: E402
+
+
+def main() -> None:
+    app = QApplication(sys.argv)
+    settings = QSettings(tempfile.mktemp(suffix=".ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings, None)
+    window.resize(1560, 940)
+    window.show()
+    panel = window.training
+    window.tabs.setCurrentWidget(panel)
+    state = {"runs": 0, "during": False}
+
+    def start() -> None:
+        panel.set_setting("epochs", 20 if state["runs"] == 0 else 12)
+        panel.set_setting("learning_rate", 3e-3 if state["runs"] == 0 else 1e-3)
+        panel.train_button.click()
+
+    def watch() -> None:
+        controller = panel.controller
+        live = getattr(panel, "live", None)
+        if live is not None and len(live.epochs) >= 6 and not state["during"]:
+            state["during"] = True
+            window.grab().save(str(OUT / "training-during.png"))
+            print("saved docs/images/training-during.png", flush=True)
+        if controller is not None and not controller.running and panel.train_button.isEnabled():
+            state["runs"] += 1
+            if state["runs"] == 1:
+                start()
+            else:
+                QTimer.singleShot(300, finish)
+                return
+        QTimer.singleShot(50, watch)
+
+    def finish() -> None:
+        window.grab().save(str(OUT / "training-after.png"))
+        print("saved docs/images/training-after.png", flush=True)
+        runs = window.document.project.runs
+        print([(r.name, r.status, round(r.epochs[-1]["val_accuracy"], 4)) for r in runs])
+        window.document.undo_stack.setClean()
+        window.document._changed_outside_undo = False
+        window.close()
+
+    QTimer.singleShot(1500, start)
+    QTimer.singleShot(1600, watch)
+    app.exec()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The Training tab: settings, data preview, live plots, run comparison."""

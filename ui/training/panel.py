@@ -1,0 +1,399 @@
+"""The Training tab: data, settings, Train / Pause / Stop, progress, live plots, runs."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from netlab.errors import NetLabError
+from netlab.project import TRAINING_PARAMS
+from netlab.training import BatchEnded, EpochEnded, RunStarted, RunStateChanged
+from netlab.training.history import write_history_csv
+from ui import dialogs
+from ui.document import Document
+from ui.param_editors import ERROR_STYLE, make_editor, set_editor_value
+from ui.training.data_view import DataView
+from ui.training.plots import RunSeries, TrainingPlots, colour_of
+from ui.training.runner import RunController
+
+DRAIN_MS = 100  # plots and progress update at most ten times a second
+FORM_SKIP = ("dataset", "device")
+
+
+class _DeviceLister(QObject):
+    listed = Signal(list)
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        from netlab.training import list_devices  # imports Keras: seconds
+
+        self.listed.emit([(d.id, d.label()) for d in list_devices()])
+
+
+class TrainingPanel(QWidget):
+    """Trains the open document's network and shows how it goes.
+
+    Signals:
+        trained(object): the ``RunController`` of a run that ended with a model.
+        message(str): one line for the status bar.
+    """
+
+    trained = Signal(object)
+    message = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.document: Document | None = None
+        self.controller: RunController | None = None
+        self.editors: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.data = DataView()
+        self.device = QComboBox()
+        self.device.setObjectName("deviceChoice")
+        self.device.addItem("CPU", "cpu")
+        self.continue_box = QCheckBox("Continue from the trained weights")
+        self.continue_box.setToolTip(
+            "Off: each run starts from new random weights (to compare runs). "
+            "On: it continues from the project's weights."
+        )
+        self.train_button = QPushButton("Train")
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        self.progress = QProgressBar()
+        self.progress_text = QLabel("Not trained yet.")
+        self.progress_text.setWordWrap(True)
+        self.plots = TrainingPlots()
+        self.runs = QListWidget()
+        self.runs.setObjectName("runList")
+        self.smoothing = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing.setRange(0, 99)
+        self.smoothing.setValue(90)
+        self.export_png = QPushButton("Export plots (PNG)…")
+        self.export_csv = QPushButton("Export history (CSV)…")
+        self._layout()
+        self.timer = QTimer(self)
+        self.timer.setInterval(DRAIN_MS)
+        self.timer.timeout.connect(self.drain)
+        self._connect()
+        self._set_running(False)
+        self._devices = _DeviceLister()
+        self._devices.listed.connect(self._on_devices_listed)
+
+    # Layout -------------------------------------------------------------------
+    def _layout(self) -> None:
+        settings = QWidget()
+        column = QVBoxLayout(settings)
+        data_box = QGroupBox("Data")
+        QVBoxLayout(data_box).addWidget(self.data)
+        self.form = QFormLayout()
+        form_box = QGroupBox("Settings")
+        form_box.setLayout(self.form)
+        self.form.addRow("device", self.device)
+        self.form.addRow(self.continue_box)
+        buttons = QHBoxLayout()
+        for button in (self.train_button, self.pause_button, self.stop_button):
+            buttons.addWidget(button)
+        column.addLayout(buttons)  # first: always in sight while the settings scroll
+        column.addWidget(self.progress)
+        column.addWidget(self.progress_text)
+        column.addWidget(data_box)
+        column.addWidget(form_box)
+        scroll = QScrollArea()
+        scroll.setWidget(settings)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(220)
+        side = QWidget()
+        side_column = QVBoxLayout(side)
+        side_column.addWidget(QLabel("Runs (tick to show)"))
+        side_column.addWidget(self.runs, 1)
+        side_column.addWidget(QLabel("Batch-loss smoothing"))
+        side_column.addWidget(self.smoothing)
+        side_column.addWidget(self.export_png)
+        side_column.addWidget(self.export_csv)
+        self.plots.setMinimumWidth(200)
+        side.setMinimumWidth(120)
+        right = QSplitter()
+        right.addWidget(self.plots)
+        right.addWidget(side)
+        right.setSizes([900, 220])
+        splitter = QSplitter()
+        splitter.addWidget(scroll)
+        splitter.addWidget(right)
+        splitter.setSizes([360, 1100])
+        QVBoxLayout(self).addWidget(splitter)
+
+    def _connect(self) -> None:
+        self.train_button.clicked.connect(self.train)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop)
+        self.data.source_changed.connect(lambda source: self._set_config("dataset", source))
+        self.device.activated.connect(lambda i: self._set_config("device", self.device.itemData(i)))
+        self.runs.itemChanged.connect(self._on_runs_item_changed)
+        self.smoothing.valueChanged.connect(lambda v: self.plots.set_smoothing(v / 100))
+        self.export_png.clicked.connect(lambda: self.save_png())
+        self.export_csv.clicked.connect(lambda: self.save_csv())
+
+    def list_devices(self) -> None:
+        """Asks the backend for its CPUs and GPUs (in the background)."""
+        self._devices.start()
+
+    def _on_devices_listed(self, devices: list) -> None:
+        chosen = self.device.currentData()
+        self.device.clear()
+        for device_id, label in devices:
+            self.device.addItem(f"{device_id}: {label}", device_id)
+        self.device.setCurrentIndex(max(0, self.device.findData(chosen)))
+
+    # The document -------------------------------------------------------------
+    def show_document(self, document: Document) -> None:
+        """Shows the training settings and runs of ``document``."""
+        self.document = document
+        while self.form.rowCount() > 2:
+            self.form.removeRow(2)
+        self.editors, self.errors = {}, {}
+        config = document.project.training
+        for param in TRAINING_PARAMS:
+            if param.name in FORM_SKIP:
+                continue
+            editor = make_editor(param, config.get(param.name, param.default), self._apply)
+            error = QLabel()
+            error.setStyleSheet(ERROR_STYLE)
+            error.setVisible(False)
+            box = QWidget()
+            rows = QVBoxLayout(box)
+            rows.setContentsMargins(0, 0, 0, 0)
+            rows.addWidget(editor)
+            rows.addWidget(error)
+            self.form.addRow(param.name.replace("_", " "), box)
+            self.editors[param.name], self.errors[param.name] = editor, error
+        self.device.setCurrentIndex(max(0, self.device.findData(config.get("device", "cpu"))))
+        self.data.set_source(config.get("dataset", "digits"))
+        self.refresh_fit()
+        self.plots_from_project()
+
+    def refresh_fit(self) -> None:
+        """Re-checks the data against the network (after edits)."""
+        if self.document is None:
+            return
+        graph, analysis = self.document.graph, self.document.analysis
+        inputs = [n for n in graph.nodes.values() if n.key == "Input"]
+        outputs = [n for n in graph.nodes.values() if n.key == "Output"]
+        params = analysis.params.get(inputs[0].id) if len(inputs) == 1 else None
+        shape = analysis.shapes.get(outputs[0].id) if len(outputs) == 1 else None
+        self.data.check_fit(analysis, params, shape[-1] if shape else None,
+                            self.document.project.training["loss"])  # fmt: skip
+
+    def _apply(self, param: Any, value: Any) -> None:
+        try:
+            value = param.check(value)
+        except NetLabError as err:
+            self.errors[param.name].setText(str(err))
+            self.errors[param.name].setVisible(True)
+            return
+        self.errors[param.name].setVisible(False)
+        self.errors[param.name].setText("")
+        self._set_config(param.name, value)
+
+    def _set_config(self, name: str, value: Any) -> None:
+        if self.document is not None and self.document.project.training.get(name) != value:
+            self.document.project.training[name] = value
+            self.document.mark_modified()
+            if name in ("loss", "dataset"):
+                self.refresh_fit()
+
+    def set_setting(self, name: str, value: Any) -> None:
+        """Changes one setting as its editor would (tests, scripts)."""
+        self._set_config(name, value)
+        if name in self.editors:
+            set_editor_value(self.editors[name], value)
+        if name == "dataset":
+            self.data.set_source(value)
+
+    # Runs ---------------------------------------------------------------------
+    def plots_from_project(self) -> None:
+        """Curves and list entries for every recorded run of the project."""
+        for run_id in list(self.plots.curves):
+            self.plots.remove_run(run_id)
+        self.runs.clear()
+        for i, record in enumerate(self.document.project.runs):
+            self._add_run_entry(record.id, record.name, colour_of(i))
+            self.plots.add_run(record.id, RunSeries.from_record(record, colour_of(i)))
+
+    def _add_run_entry(self, run_id: str, name: str, colour: str) -> None:
+        pixmap = QPixmap(12, 12)
+        pixmap.fill(QColor(colour))
+        item = QListWidgetItem(pixmap, name)
+        item.setData(Qt.ItemDataRole.UserRole, run_id)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked)
+        self.runs.blockSignals(True)
+        self.runs.addItem(item)
+        self.runs.blockSignals(False)
+
+    def _on_runs_item_changed(self, item: QListWidgetItem) -> None:
+        run_id = item.data(Qt.ItemDataRole.UserRole)
+        if run_id in self.plots.curves:
+            self.plots.set_run_visible(run_id, item.checkState() == Qt.CheckState.Checked)
+
+    def train(self) -> None:
+        """Starts a run of the current graph with the current settings."""
+        if self.document is None or (self.controller and self.controller.running):
+            return
+        project = self.document.project
+        taken = {r.id for r in project.runs}
+        number = next(i for i in range(1, len(taken) + 2) if f"run{i}" not in taken)
+        run_id = f"run{number}"
+        weights = project.weights if self.continue_box.isChecked() else None
+        self.controller = RunController(self.document.graph, project.training, weights,
+                                        run_id, f"Run {number}")  # fmt: skip
+        self.controller.ended.connect(self._on_controller_ended)
+        self.controller.failed.connect(self._on_controller_failed)
+        colour = colour_of(len(project.runs))
+        self.live = RunSeries(f"Run {number}", colour)
+        self.plots.add_run(run_id, self.live)
+        self._add_run_entry(run_id, self.live.name, colour)
+        self.started_at = time.perf_counter()
+        self.progress.setValue(0)
+        self.progress_text.setText(f"{self.live.name}: loading data and building the model…")
+        self._set_running(True)
+        self.controller.start()
+        self.timer.start()
+
+    def toggle_pause(self) -> None:
+        """Pause / Resume."""
+        if self.controller is None or self.controller.run is None:
+            return
+        if self.controller.run.paused:
+            self.controller.resume()
+        else:
+            self.controller.pause()
+
+    def stop(self) -> None:
+        """Stops after the current batch, keeping the weights of that moment."""
+        if self.controller is not None:
+            self.controller.stop()
+            self.progress_text.setText("Stopping after the current batch…")
+
+    def _set_running(self, running: bool) -> None:
+        self.train_button.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.stop_button.setEnabled(running)
+        self.pause_button.setText("Pause")
+
+    # Events -------------------------------------------------------------------
+    def drain(self) -> None:
+        """Applies the events that arrived since the last tick (capped rate)."""
+        if self.controller is None:
+            return
+        events = self.controller.drain()
+        batches = [e for e in events if isinstance(e, BatchEnded)]
+        if batches:
+            points = [p for b in batches for p in (*b.earlier, (b.step, b.loss, b.learning_rate))]
+            steps, losses, rates = zip(*points, strict=True)
+            self.live.add_batches(steps, losses, rates)
+            self._show_progress(batches[-1])
+        for event in events:
+            if isinstance(event, RunStarted):
+                self.total_steps = event.epochs * event.steps_per_epoch
+                self.progress.setRange(0, self.total_steps)
+            elif isinstance(event, EpochEnded):
+                self.live.epochs.append({"epoch": event.epoch, **event.metrics})
+            elif isinstance(event, RunStateChanged):
+                paused = event.state == "paused"
+                self.pause_button.setText("Resume" if paused else "Pause")
+                self.progress_text.setText("Paused." if paused else "Running…")
+        if events:
+            self.plots.redraw(self.controller.run_id)
+
+    def _show_progress(self, batch: BatchEnded) -> None:
+        done = batch.step + 1
+        total = getattr(self, "total_steps", done)
+        self.progress.setValue(done)
+        elapsed = time.perf_counter() - self.started_at
+        left = elapsed / done * (total - done) if done else math.nan
+        epochs = max(1, total // max(1, batch.steps_per_epoch))
+        self.progress_text.setText(
+            f"epoch {batch.epoch + 1}/{epochs} · step {batch.batch + 1}/{batch.steps_per_epoch}"
+            f" · {batch.samples_per_second:,.0f} samples/s · {left:,.0f} s left"
+            f" · loss {batch.loss:.4f}"
+        )
+
+    def _on_controller_failed(self, message: str) -> None:
+        self.timer.stop()
+        self._set_running(False)
+        self.progress_text.setText(f"Could not start: {message}")
+        self.message.emit(f"Training not started: {message}")
+
+    def _on_controller_ended(self, ended: Any) -> None:
+        self.drain()
+        self.timer.stop()
+        self._set_running(False)
+        record = ended.record
+        project = self.document.project
+        if record is not None:
+            project.runs.append(record)
+            self.live.epochs = [dict(e) for e in record.epochs]
+            self.plots.add_run(record.id, RunSeries.from_record(record, self.live.colour))
+        if self.controller.trained_weights is not None:
+            project.weights = self.controller.trained_weights
+            self.trained.emit(self.controller)
+        self.document.mark_modified()
+        text = {"finished": "finished", "stopped": "stopped (its weights are kept)",
+                "failed": "failed"}[ended.status]  # fmt: skip
+        last = record.epochs[-1] if record is not None and record.epochs else {}
+        summary = ", ".join(
+            f"{k} {v:.4g}" for k, v in last.items() if k not in ("epoch", "seconds")
+        )
+        reason = f": {ended.reason}" if ended.reason and ended.status != "finished" else ""
+        self.progress_text.setText(f"{record.name if record else 'Run'} {text}{reason}. {summary}")
+        self.message.emit(f"Training {text}{reason}")
+
+    # Export -------------------------------------------------------------------
+    def save_png(self, path: str = "") -> bool:
+        """Writes the plots as a PNG image."""
+        path = path or dialogs.save_path(self, "Export plots", "PNG images (*.png)", "curves.png")
+        if not path:
+            return False
+        if not self.plots.view.grab().save(path, "PNG"):
+            dialogs.error(self, "Cannot export", f"{path}: cannot write the image")
+            return False
+        self.message.emit(f"Saved the plots to {path}")
+        return True
+
+    def save_csv(self, path: str = "") -> bool:
+        """Writes every recorded run's per-epoch history as CSV."""
+        path = path or dialogs.save_path(self, "Export history", "CSV files (*.csv)",
+                                         "history.csv")  # fmt: skip
+        if not path:
+            return False
+        try:
+            write_history_csv(path, self.document.project.runs)
+        except NetLabError as err:
+            dialogs.error(self, "Cannot export", str(err))
+            return False
+        self.message.emit(f"Saved the history to {path}")
+        return True

@@ -1,0 +1,244 @@
+"""Live training plots (pyqtgraph): batch loss, epoch loss, metrics, learning rate.
+
+Each run owns its curves, created once and updated with ``setData``; large
+curves are peak-downsampled and clipped to the view, so a run of a million
+batches redraws smoothly. Runs are overlaid, each with a name and colour, and
+can be hidden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from netlab.training.history import Smoother
+
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
+           "#e377c2")  # fmt: skip
+
+
+def colour_of(index: int) -> str:
+    """The colour of the ``index``-th run."""
+    return COLOURS[index % len(COLOURS)]
+
+
+class Growing:
+    """A float array that grows by appending, without copying on every append."""
+
+    def __init__(self, values: Any = ()) -> None:
+        values = np.asarray(values, float)
+        self._data = np.empty(max(1024, 2 * len(values)))
+        self._data[: len(values)] = values
+        self.size = len(values)
+
+    def extend(self, values: Any) -> None:
+        """Appends ``values``."""
+        values = np.asarray(values, float)
+        if self.size + len(values) > len(self._data):
+            bigger = np.empty(2 * (self.size + len(values)))
+            bigger[: self.size] = self._data[: self.size]
+            self._data = bigger
+        self._data[self.size : self.size + len(values)] = values
+        self.size += len(values)
+
+    def view(self) -> np.ndarray:
+        """The values so far (no copy)."""
+        return self._data[: self.size]
+
+    def __len__(self) -> int:
+        return self.size
+
+
+@dataclass
+class RunSeries:
+    """The numbers of one run, growing while it trains."""
+
+    name: str
+    colour: str
+    steps: Growing = field(default_factory=Growing)
+    batch_loss: Growing = field(default_factory=Growing)
+    learning_rate: Growing = field(default_factory=Growing)
+    epochs: list[dict[str, float]] = field(default_factory=list)
+
+    @classmethod
+    def from_record(cls, record: Any, colour: str) -> RunSeries:
+        """A finished run from its project record."""
+        batches = record.batches or {}
+        return cls(record.name, colour, Growing(batches.get("step", [])),
+                   Growing(batches.get("loss", [])), Growing(batches.get("learning_rate", [])),
+                   [dict(e) for e in record.epochs])  # fmt: skip
+
+    def add_batches(self, steps: Any, losses: Any, rates: Any) -> None:
+        """Appends per-batch values."""
+        self.steps.extend(steps)
+        self.batch_loss.extend(losses)
+        self.learning_rate.extend(rates)
+
+
+def _fast(curve: pg.PlotDataItem) -> pg.PlotDataItem:
+    curve.setDownsampling(auto=True, method="peak")
+    curve.setClipToView(True)
+    return curve
+
+
+class _RunCurves:
+    """The curves of one run in every plot."""
+
+    def __init__(self, plots: TrainingPlots, series: RunSeries) -> None:
+        colour = QColor(series.colour)
+        faint = QColor(colour)
+        faint.setAlpha(60)
+        pen, dashed = (
+            pg.mkPen(colour, width=2),
+            pg.mkPen(colour, width=2, style=pg.QtCore.Qt.DashLine),
+        )
+        self.raw = _fast(plots.batch.plot([], [], pen=pg.mkPen(faint, width=1)))
+        self.smooth = _fast(plots.batch.plot([], [], pen=pen, name=series.name))
+        name = series.name
+        marks = {"symbolBrush": colour, "symbolSize": 5}
+        self.loss = plots.epoch.plot([], [], pen=pen, symbol="o", name=f"{name} train", **marks)
+        self.val_loss = plots.epoch.plot([], [], pen=dashed, symbol="t", name=f"{name} validation",
+                                         **marks)  # fmt: skip
+        self.metric = plots.metric.plot([], [], pen=pen, symbol="o", name=f"{name} train", **marks)
+        self.val_metric = plots.metric.plot([], [], pen=dashed, symbol="t",
+                                            name=f"{name} validation", **marks)  # fmt: skip
+        self.rate = _fast(plots.rate.plot([], [], pen=pen))
+        self.all = [self.raw, self.smooth, self.loss, self.val_loss, self.metric, self.val_metric,
+                    self.rate]  # fmt: skip
+
+    def set_visible(self, visible: bool) -> None:
+        for curve in self.all:
+            curve.setVisible(visible)
+
+
+class TrainingPlots(QWidget):
+    """Four linked plots with a legend, a hover read-out and run overlays.
+
+    Signals:
+        hovered(str): the values under the mouse, as text.
+    """
+
+    hovered = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        pg.setConfigOptions(antialias=True)
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground("w")
+        self.batch = self._plot(0, 0, "Loss per batch", "step", "loss")
+        self.epoch = self._plot(0, 1, "Loss per epoch", "epoch", "loss")
+        self.metric = self._plot(1, 0, "Accuracy per epoch", "epoch", "accuracy", (-10, -10))
+        self.rate = self._plot(1, 1, "Learning rate", "step", "learning rate")
+        self.readout = QLabel("Move the mouse over a plot to read values.")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.readout)
+        self.smoothing = 0.9
+        self.metric_name = "accuracy"
+        self.series: dict[str, RunSeries] = {}
+        self.curves: dict[str, _RunCurves] = {}
+        self._smooth: dict[str, tuple[Smoother, Growing]] = {}
+        self._proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=30,
+                                     slot=self._on_scene_mouse_moved)  # fmt: skip
+
+    def _plot(self, row: int, col: int, title: str, x: str, y: str,
+              legend: tuple[int, int] = (-10, 10)) -> pg.PlotItem:  # fmt: skip
+        plot = self.view.addPlot(row=row, col=col, title=title)
+        plot.setLabel("bottom", x)
+        plot.setLabel("left", y)
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        plot.addLegend(offset=legend, brush=pg.mkBrush(255, 255, 255, 200))
+        return plot
+
+    # Runs ---------------------------------------------------------------------
+    def add_run(self, run_id: str, series: RunSeries) -> None:
+        """Adds (or replaces) a run's curves."""
+        if run_id in self.curves:
+            self.remove_run(run_id)
+        self.series[run_id] = series
+        self._smooth.pop(run_id, None)
+        self.curves[run_id] = _RunCurves(self, series)
+        self.redraw(run_id)
+
+    def remove_run(self, run_id: str) -> None:
+        """Removes a run's curves."""
+        for curve in self.curves.pop(run_id).all:
+            curve.getViewBox().removeItem(curve) if curve.getViewBox() else None
+            for plot in (self.batch, self.epoch, self.metric, self.rate):
+                plot.legend.removeItem(curve)
+        self.series.pop(run_id, None)
+        self._smooth.pop(run_id, None)
+
+    def set_run_visible(self, run_id: str, visible: bool) -> None:
+        """Shows or hides one run everywhere."""
+        self.curves[run_id].set_visible(visible)
+
+    def set_smoothing(self, weight: float) -> None:
+        """Smoothing of the batch loss, 0 (none) to 0.999."""
+        self.smoothing = weight
+        self._smooth = {}
+        for run_id in self.curves:
+            self.redraw(run_id)
+
+    def _smoothed(self, run_id: str, loss: np.ndarray) -> np.ndarray:
+        # Only the values added since the last redraw are smoothed (live curves grow).
+        smoother, done = self._smooth.get(run_id, (None, None))
+        if smoother is None or len(done) > len(loss):
+            smoother, done = Smoother(self.smoothing), Growing()
+        done.extend(smoother.extend(loss[len(done) :]))
+        self._smooth[run_id] = (smoother, done)
+        return done.view()
+
+    def redraw(self, run_id: str) -> None:
+        """Updates a run's curves from its series."""
+        series, curves = self.series[run_id], self.curves[run_id]
+        steps, loss = series.steps.view(), series.batch_loss.view()
+        curves.raw.setData(steps, loss)
+        curves.smooth.setData(steps, self._smoothed(run_id, loss))
+        curves.rate.setData(steps, series.learning_rate.view())
+        epochs = np.arange(1, len(series.epochs) + 1, dtype=float)
+        for curve, key in ((curves.loss, "loss"), (curves.val_loss, "val_loss"),
+                           (curves.metric, self.metric_name),
+                           (curves.val_metric, f"val_{self.metric_name}")):  # fmt: skip
+            values = np.array([e.get(key, np.nan) for e in series.epochs], float)
+            shown = np.isfinite(values)
+            curve.setData(epochs[shown], values[shown])
+
+    # Reading ------------------------------------------------------------------
+    def curve_points(self, run_id: str, which: str) -> tuple[np.ndarray, np.ndarray]:
+        """The data of one curve (``raw``, ``smooth``, ``loss``, ``val_loss``, ...)."""
+        x, y = getattr(self.curves[run_id], which).getData()
+        return (np.asarray([]), np.asarray([])) if x is None else (x, y)
+
+    def readout_at(self, plot: pg.PlotItem, x: float) -> str:
+        """The values of every visible run's curves in ``plot`` nearest to ``x``."""
+        parts = []
+        for run_id, curves in self.curves.items():
+            for curve in curves.all:
+                if curve.getViewBox() is not plot.vb or not curve.isVisible():
+                    continue
+                xs, ys = curve.getData()
+                if xs is None or not len(xs):
+                    continue
+                i = int(np.clip(np.searchsorted(xs, x), 0, len(xs) - 1))
+                label = curve.name() or self.series[run_id].name
+                parts.append(f"{label}: {ys[i]:.4g} at {xs[i]:g}")
+        return " · ".join(parts)
+
+    def _on_scene_mouse_moved(self, args: tuple[QPointF]) -> None:
+        position = args[0]
+        for plot in (self.batch, self.epoch, self.metric, self.rate):
+            if plot.sceneBoundingRect().contains(position):
+                x = plot.vb.mapSceneToView(position).x()
+                text = self.readout_at(plot, x)
+                if text:
+                    self.readout.setText(text)
+                    self.hovered.emit(text)
+                return
