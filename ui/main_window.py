@@ -2,35 +2,25 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+from typing import Any
 
-from PySide6.QtCore import QMimeData, QObject, QPointF, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QBrush, QCloseEvent, QColor, QGuiApplication
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QBrush, QCloseEvent, QColor
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QWidget
 from shiboken6 import isValid
 
-from netlab import catalog
 from netlab.errors import NetLabError
-from netlab.graph.clipboard import MIME_TYPE, copy_nodes, paste_command
-from netlab.graph.commands import (
-    AddNode,
-    Compound,
-    Disconnect,
-    MoveNodes,
-    RemoveNodes,
-    insert_on_edge,
-)
-from netlab.graph.composites import expand_node
 from netlab.graph.layout import Layout, auto_layout
-from netlab.graph.model import Edge
 from netlab.templates import new_project
-from ui import help as help_window
 from ui import theme
-from ui.canvas.items import NODE_HEIGHT, NODE_WIDTH
 from ui.canvas.scene import GraphScene
 from ui.canvas.view import GraphView
 from ui.document import Document
+from ui.edit_actions import EditActions
 from ui.file_actions import FileActions
+from ui.inspect import InspectPanel
 from ui.inspector import Inspector
 from ui.menus import build_menus
 from ui.palette import Palette
@@ -51,10 +41,33 @@ class _BackendLoader(QObject):
     def _run(self) -> None:
         import keras
 
+        gc.freeze()  # the libraries' objects stay; full collections need not walk them
         self.loaded.emit(f"Keras {keras.__version__} on {keras.backend.backend()}")
 
 
-class MainWindow(FileActions, QMainWindow):
+class _ModelLoader(QObject):
+    """Builds a project's model with its saved weights and loads its data (worker thread)."""
+
+    loaded = Signal(object)
+    failed = Signal(str)
+
+    def start(self, project: Any) -> None:
+        threading.Thread(target=self._run, args=(project,), daemon=True).start()
+
+    def _run(self, project: Any) -> None:
+        from netlab.data import load_dataset
+        from netlab.project import build_with_weights
+
+        try:
+            model = build_with_weights(project)
+            dataset = load_dataset(project.training["dataset"])
+        except NetLabError as err:
+            self.failed.emit(str(err))
+            return
+        self.loaded.emit((model, project.graph, dataset, dict(project.training)))
+
+
+class MainWindow(FileActions, EditActions, QMainWindow):
     """NetLab's main window.
 
     Args:
@@ -79,6 +92,9 @@ class MainWindow(FileActions, QMainWindow):
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.canvas, "Network")
         self.tabs.addTab(self.training, "Training")
+        self.inspect = InspectPanel()
+        self.tabs.addTab(self.inspect, "Inspect")
+        self._inspect_ready = False
         self.setCentralWidget(self.tabs)
         self.palette_widget = Palette()
         self.inspector = Inspector()
@@ -106,6 +122,7 @@ class MainWindow(FileActions, QMainWindow):
         self.inspector.expand_requested.connect(self.expand)
         self.canvas.layer_dropped.connect(self._on_canvas_layer_dropped)
         self.training.message.connect(self.status)
+        self.training.trained.connect(self._on_training_trained)
         self._docks_hidden: list[QDockWidget] = []
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.set_theme(self.theme)
@@ -157,6 +174,8 @@ class MainWindow(FileActions, QMainWindow):
         self.actions["undo_group"].setActiveStack(document.undo_stack)
         self.inspector.show_node(None, None)
         self.training.show_document(document)
+        self.inspect.clear()
+        self._inspect_ready = False
         self._on_document_changed()
         QTimer.singleShot(0, self.fit_view)
 
@@ -200,7 +219,28 @@ class MainWindow(FileActions, QMainWindow):
         self._update_status()
         self.training.list_devices()
 
+    def _on_training_trained(self, controller: Any) -> None:
+        run = controller.run
+        self.inspect.show_model(run.model, run.graph, controller.dataset, run.config)
+        self._inspect_ready = True
+
+    def _show_saved_model(self) -> None:
+        """The Inspect tab of a project opened with weights: build its model once."""
+        if self._inspect_ready or not self.document.project.weights:
+            return
+        self._inspect_ready = True
+        project = self.document.project
+        snapshot = type(project)(project.graph.copy(), training=dict(project.training),
+                                 weights=project.weights)  # fmt: skip
+        self._model_loader = _ModelLoader()
+        self._model_loader.loaded.connect(lambda args: self.inspect.show_model(*args))
+        self._model_loader.failed.connect(lambda m: self.status(f"Cannot inspect: {m}"))
+        self.status("Building the model with its saved weights…")
+        self._model_loader.start(snapshot)
+
     def _on_tabs_current_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.inspect:
+            self._show_saved_model()
         # The editing docks belong to the Network tab; other tabs get the room.
         editing = self.tabs.widget(index) is self.canvas
         if not editing and not self._docks_hidden:
@@ -242,113 +282,6 @@ class MainWindow(FileActions, QMainWindow):
         for key in ("theme_light", "theme_dark"):
             if key in getattr(self, "actions", {}):
                 self.actions[key].setChecked(key == f"theme_{self.theme}")
-
-    # Edits ----------------------------------------------------------------------
-    def _centre(self) -> QPointF:
-        centre = self.canvas.mapToScene(self.canvas.viewport().rect().center())
-        return QPointF(centre.x() - NODE_WIDTH / 2, centre.y() - NODE_HEIGHT / 2)
-
-    def _on_palette_add_requested(self, key: str) -> None:
-        self.add_layer(key, self._centre())
-
-    def _on_canvas_layer_dropped(self, key: str, corner: QPointF, edge: Edge | None) -> None:
-        if edge is not None:
-            graph = self.document.graph
-            corner.setY(graph.nodes[edge.dst].pos[1])  # in line with the layers it joins
-            corner.setX(max(corner.x(), graph.nodes[edge.src].pos[0] + NODE_WIDTH + 30))
-            room = max(0.0, corner.x() + NODE_WIDTH + 30 - graph.nodes[edge.dst].pos[0])
-            command = insert_on_edge(graph, edge, key, (round(corner.x(), 1), corner.y()), room)
-            if self.execute(command):
-                self.scene.select_nodes([command.commands[0].node_id])
-        else:
-            self.add_layer(key, corner)
-
-    def add_layer(self, key: str, corner: QPointF) -> None:
-        """Adds a layer of catalog type ``key`` with its top-left corner at ``corner``."""
-        command = AddNode(key, (round(corner.x(), 1), round(corner.y(), 1)),
-                          text=f"Add {catalog.get(key).display_name}")  # fmt: skip
-        if self.execute(command):
-            self.scene.select_nodes([command.node_id])
-
-    def delete_selection(self) -> None:
-        """Edit > Delete: selected layers (with their connections) and connections."""
-        ids = self.scene.selected_node_ids()
-        edges = [e for e in self.scene.selected_edges() if e.src not in ids and e.dst not in ids]
-        commands = [Disconnect(e) for e in edges] + ([RemoveNodes(ids)] if ids else [])
-        if commands:
-            self.execute(Compound(commands, text=f"Delete {len(ids)} layer(s)"))
-
-    def copy_selection(self) -> bool:
-        """Edit > Copy: the selected layers as JSON on the clipboard."""
-        ids = self.scene.selected_node_ids()
-        if not ids:
-            return False
-        text = copy_nodes(self.document.graph, ids)
-        mime = QMimeData()
-        mime.setData(MIME_TYPE, text.encode())
-        mime.setText(text)
-        QGuiApplication.clipboard().setMimeData(mime)
-        self.status(f"Copied {len(ids)} layer(s)")
-        return True
-
-    def cut_selection(self) -> None:
-        """Edit > Cut."""
-        if self.copy_selection():
-            self.delete_selection()
-
-    def paste(self) -> None:
-        """Edit > Paste: layers copied here or in another window, with new names."""
-        mime = QGuiApplication.clipboard().mimeData()
-        text = bytes(mime.data(MIME_TYPE)).decode() if mime.hasFormat(MIME_TYPE) else mime.text()
-        try:
-            command = paste_command(self.document.graph, text)
-        except NetLabError as err:
-            self._on_refused(str(err))
-            return
-        if self.execute(command):
-            self.scene.select_nodes([c.node_id for c in command.commands if isinstance(c, AddNode)])
-
-    def duplicate(self) -> None:
-        """Edit > Duplicate: copy and paste in one step."""
-        ids = self.scene.selected_node_ids()
-        if ids:
-            command = paste_command(self.document.graph, copy_nodes(self.document.graph, ids))
-            command.text = f"Duplicate {len(ids)} layer(s)"
-            if self.execute(command):
-                self.scene.select_nodes([c.node_id for c in command.commands
-                                         if isinstance(c, AddNode)])  # fmt: skip
-
-    def select_all(self) -> None:
-        """Edit > Select All."""
-        self.scene.select_nodes(list(self.document.graph.nodes))
-
-    def auto_layout(self) -> None:
-        """Edit > Auto Layout: one undoable move of every node, edges routed around nodes."""
-        placed = self.document.graph.copy()
-        layout = auto_layout(placed)
-        positions = {n: placed.nodes[n].pos for n in placed.nodes}
-        self.execute(MoveNodes(positions, text="Auto layout"))
-        self.scene.set_routes(layout)
-        self.fit_view()
-
-    def expand(self, node_id: str = "") -> None:
-        """Replaces a composite node (residual or Transformer block) by its layers."""
-        ids = [node_id] if node_id else self.scene.selected_node_ids()
-        composite = [i for i in ids if catalog.get(self.document.graph.nodes[i].key).composite]
-        if not composite:
-            self._on_refused("select a residual or Transformer block to expand")
-            return
-        try:
-            command = expand_node(self.document.graph, composite[0])
-        except NetLabError as err:
-            self._on_refused(str(err))
-            return
-        self.execute(command)
-
-    def show_layer_reference(self) -> None:
-        """Help > Layer reference."""
-        self.reference = help_window.LayerReference(self)
-        self.reference.show()
 
     # Settings and closing -------------------------------------------------------
     def store_view(self) -> None:

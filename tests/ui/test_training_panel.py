@@ -147,3 +147,23 @@ def test_editing_the_graph_while_training_does_not_touch_the_run(window, qtbot):
     assert record.status == "finished"
     trained = next(n for n in record.graph["nodes"] if n["name"] == "conv1")
     assert trained["params"]["filters"] == 16
+
+
+def test_the_inspect_tab_shows_the_trained_model_and_a_saved_one(window, qtbot, answers, tmp_path):
+    panel = _panel(window, epochs=2)
+    panel.train_button.click()
+    qtbot.waitUntil(lambda: _finished(panel), timeout=RUN_TIMEOUT)
+    window.tabs.setCurrentWidget(window.inspect)
+    window.inspect.show_view("evaluation")
+    qtbot.waitUntil(lambda: not window.inspect.confusion_image().isNull(), timeout=60_000)
+    assert window.inspect.confusion_image().width() == 10
+    answers.save_path = str(tmp_path / "trained.netlab")
+    window.actions["save_as"].trigger()
+    window.new_default_document()
+    answers.open_path = answers.save_path
+    window.actions["open"].trigger()
+    window.tabs.setCurrentWidget(window.training)
+    window.tabs.setCurrentWidget(window.inspect)  # a saved project's weights are built once
+    window.inspect.show_view("evaluation")
+    qtbot.waitUntil(lambda: not window.inspect.confusion_image().isNull(), timeout=60_000)
+    assert window.inspect.confusion_image().height() == 10

@@ -7,6 +7,7 @@ however fast batches come, and the training loop never waits for the GUI.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections import deque
 from typing import Any
@@ -17,7 +18,7 @@ from netlab.data import load_dataset
 from netlab.errors import NetLabError
 from netlab.graph.model import Graph
 from netlab.project import Weights, weights_of
-from netlab.training import RunEnded, TrainingRun
+from netlab.training import RunEnded, RunStarted, TrainingRun
 
 
 class RunController(QObject):
@@ -78,6 +79,7 @@ class RunController(QObject):
         self._thread.join(timeout)
 
     def _work(self) -> None:
+        gc.freeze()  # see _on_run_event
         try:
             self.dataset = load_dataset(self.config["dataset"])
             self.run = TrainingRun(self.graph, self.dataset, self.config, self.weights,
@@ -95,5 +97,10 @@ class RunController(QObject):
                                  self.run.record))  # fmt: skip
 
     def _on_run_event(self, event: Any) -> None:
+        if isinstance(event, RunStarted):
+            # Python's full garbage collections walk every object and hold the GIL for
+            # hundreds of milliseconds with TensorFlow's graphs around: the window froze.
+            # Frozen objects (the built model, the libraries) are no longer walked.
+            gc.freeze()
         if not isinstance(event, RunEnded):  # reported by ``ended`` with the weights read
             self.events.append(event)
