@@ -104,7 +104,8 @@ def main() -> None:
                 speed, stall = with_gui(window, app, cfg, images)
                 attached.append(speed)
                 stalls.append(stall)
-            stall = f", longest stall building {stalls[-1][0]} ms, training {stalls[-1][1]} ms"
+            stall = (f", longest stall building {stalls[-1][0]} ms, training {stalls[-1][1]} ms"
+                     if stalls else "")  # fmt: skip
             print(f"rep {rep} {mode}: {(alone if mode == 'alone' else attached)[-1]:.1f} "
                   f"samples/s" + (stall if mode == "gui" else ""), flush=True)  # fmt: skip
     ratios = [a / b for a, b in zip(attached, alone, strict=True)]

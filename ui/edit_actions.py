@@ -20,7 +20,7 @@ from netlab.graph.commands import (
     RemoveNodes,
     insert_on_edge,
 )
-from netlab.graph.composites import expand_node
+from netlab.graph.composites import collapse_nodes, expand_node
 from netlab.graph.layout import auto_layout
 from netlab.graph.model import Edge
 from ui import help as help_window
@@ -131,6 +131,17 @@ class EditActions:
             self._on_refused(str(err))
             return
         self.execute(command)
+
+    def collapse(self) -> None:
+        """Replaces the selected layers of an expanded block by the block again."""
+        ids = self.scene.selected_node_ids()
+        try:
+            command = collapse_nodes(self.document.graph, ids)
+        except NetLabError as err:
+            self._on_refused(str(err))
+            return
+        if self.execute(command):
+            self.scene.select_nodes([command.commands[1].node_id])
 
     def show_layer_reference(self) -> None:
         """Help > Layer reference."""

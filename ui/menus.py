@@ -55,6 +55,8 @@ def build_menus(w: Any) -> dict[str, Any]:
     edit.addSeparator()
     a["auto_layout"] = _action(w, edit, "Auto &Layout", w.auto_layout, QKeySequence("Ctrl+L"))
     a["expand"] = _action(w, edit, "&Expand block into layers", w.expand, QKeySequence("Ctrl+E"))
+    a["collapse"] = _action(w, edit, "C&ollapse layers into block", w.collapse,
+                            QKeySequence("Ctrl+Shift+E"))  # fmt: skip
 
     view = bar.addMenu("&View")
     a["zoom_in"] = _action(w, view, "Zoom &In", lambda: w.canvas.zoom_by(1.25), Key.ZoomIn)

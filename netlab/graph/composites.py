@@ -124,3 +124,90 @@ def expand_node(graph: Graph, node_id: str) -> Compound:
     last = ids[steps[-1].suffix]
     commands += [Connect(last, e.dst, e.port) for e in consumers]
     return Compound(commands, text=f"Expand {node.name}")
+
+
+def _canonical(key: str, params: dict[str, Any]) -> dict[str, Any]:
+    spec = catalog.get(key)
+    return spec.check_params({**spec.defaults(), **params})
+
+
+def _candidates(graph: Graph, chosen: set[str]) -> list[tuple[str, dict[str, Any], list[Step]]]:
+    """Composite parameters the chosen nodes could have been expanded from, with recipes."""
+    nodes = [graph.nodes[n] for n in chosen]
+    out = []
+    for conv in (
+        n for n in nodes if n.key == "Conv2D" and n.params.get("kernel_size") in (3, (3, 3))
+    ):
+        filters, strides = conv.params["filters"], conv.params["strides"]
+        strides = strides[0] if isinstance(strides, (tuple, list)) else strides
+        for project in (False, True):
+            for zero_init in (False, True):
+                params = {"filters": filters, "strides": strides, "zero_init": zero_init}
+                out.append(("ResidualBlock", params,
+                            residual_recipe(filters, strides, project, zero_init)))  # fmt: skip
+    attention = [n for n in nodes if n.key == "MultiHeadAttention"]
+    forward = [n for n in nodes if n.key == "FeedForward"]
+    if len(attention) == 1 and len(forward) == 1:
+        a, f = attention[0].params, forward[0].params
+        for norm_first in (False, True):
+            params = {"num_heads": a["num_heads"], "key_dim": a["key_dim"],
+                      "ff_dim": f["hidden_dim"], "dropout": a["dropout"], "norm_first": norm_first,
+                      "causal": a["causal"], "activation": f["activation"]}  # fmt: skip
+            params = _canonical("TransformerBlock", params)
+            out.append(("TransformerBlock", params, transformer_recipe(params)))
+    return out
+
+
+def _match(graph: Graph, chosen: set[str], source: str, steps: list[Step]) -> dict[str, str] | None:
+    """Maps each recipe step to a chosen node with the same type, parameters and inputs."""
+    if len(steps) != len(chosen):
+        return None
+    mapped: dict[str, str] = {INPUT: source}
+    for step in steps:
+        want = [mapped[s] for s in step.inputs]
+        params = _canonical(step.key, step.params)
+        found = [
+            n for n in chosen - set(mapped.values())
+            if graph.nodes[n].key == step.key
+            and [e.src for e in sorted(graph.inputs_of(n), key=lambda e: e.port)] == want
+            and _canonical(step.key, graph.nodes[n].params) == params
+        ]  # fmt: skip
+        if len(found) != 1:
+            return None
+        mapped[step.suffix] = found[0]
+    return mapped
+
+
+def collapse_nodes(graph: Graph, node_ids: list[str]) -> Compound:
+    """A command replacing the layers of an expanded block by the composite node again.
+
+    The chosen nodes must be exactly what :func:`expand_node` makes for some
+    ResidualBlock or TransformerBlock (same types, parameters and wiring), with
+    one input from outside and one node feeding the rest of the graph.
+
+    Raises:
+        GraphError: If they do not form such a block.
+    """
+    chosen = set(node_ids)
+    refuse = GraphError("the selected layers do not form a residual or Transformer block as "
+                        "Expand makes it (same layers, parameters and connections)")  # fmt: skip
+    incoming = {e.src for n in chosen for e in graph.inputs_of(n) if e.src not in chosen}
+    outgoing = [e for n in chosen for e in graph.outputs_of(n) if e.dst not in chosen]
+    if len(incoming) != 1:
+        raise refuse
+    source = incoming.pop()
+    for key, params, steps in _candidates(graph, chosen):
+        mapped = _match(graph, chosen, source, steps)
+        if mapped is None or any(e.src != mapped[steps[-1].suffix] for e in outgoing):
+            continue
+        first = graph.nodes[mapped[steps[0].suffix]]
+        base = first.name.rsplit("_", 1)[0] if "_" in first.name else key.lower()
+        node_id = graph.copy().new_id()
+        others = {graph.nodes[n].name for n in graph.nodes if n not in chosen}
+        name = graph.unique_name(base) if base in others else base
+        commands: list[Command] = [RemoveNodes(sorted(chosen)),
+                                   AddNode(key, first.pos, name, params, node_id),
+                                   Connect(source, node_id, 0)]  # fmt: skip
+        commands += [Connect(node_id, e.dst, e.port) for e in outgoing]
+        return Compound(commands, text=f"Collapse into {name}")
+    raise refuse
