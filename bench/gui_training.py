@@ -55,6 +55,12 @@ def engine_alone(cfg: dict, images: int) -> float:
     return rate(record, images)
 
 
+def _training(panel) -> bool:
+    """Whether batches are coming already (the model is built and compiled)."""
+    live = getattr(panel, "live", None)
+    return live is not None and len(live.batch_loss) > 0
+
+
 def with_gui(window: MainWindow, app: QApplication, cfg: dict, images: int) -> tuple[float, float]:
     project = new_project("resnet34-small")
     project.training = dict(cfg)
@@ -65,7 +71,7 @@ def with_gui(window: MainWindow, app: QApplication, cfg: dict, images: int) -> t
     timer = QTimer()
     timer.setInterval(TICK_MS)
     timer.timeout.connect(lambda: gaps.append((clock.restart() - TICK_MS,
-                                               len(getattr(panel, "live", [])) > 0)))
+                                               _training(panel))))
     loop = QEventLoop()
     panel.train_button.click()
     panel.controller.ended.connect(lambda _event: QTimer.singleShot(200, loop.quit))
@@ -75,8 +81,8 @@ def with_gui(window: MainWindow, app: QApplication, cfg: dict, images: int) -> t
     loop.exec()  # as the application runs: Qt waits for events, no polling
     timer.stop()
     record = project.runs[-1]
-    building = max(g for g, training in gaps if not training)
-    training = max(g for g, training in gaps if training)
+    building = max((g for g, training in gaps if not training), default=0)
+    training = max((g for g, training in gaps if training), default=0)
     return rate(record, images), (building, training)
 
 

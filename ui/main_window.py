@@ -278,6 +278,9 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.settings.setValue("theme", self.theme)
         if self.scene is not None:
             self.scene.setBackgroundBrush(QBrush(QColor(theme.current().background)))
+            for node in self.scene.nodes.values():
+                for port in [*node.inputs, *([node.output] if node.output else [])]:
+                    port.highlight(False)  # ports take the new colours
             self.scene.update()
         for key in ("theme_light", "theme_dark"):
             if key in getattr(self, "actions", {}):
