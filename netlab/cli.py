@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--distribute",
         choices=["multiworker"],
-        help="several machines (not available yet, see docs/training.md)",
+        help="train on the machines that TF_CONFIG names; run the same command on each, "
+        "the chief saves (see docs/training.md)",
     )
     return parser
 
@@ -195,11 +196,22 @@ def _train(args: argparse.Namespace) -> int:
     overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "device": args.device,
                  "dataset": args.data, "learning_rate": args.learning_rate}  # fmt: skip
     chosen = {k: v for k, v in overrides.items() if v is not None}
+    chief = True
+    if args.distribute == "multiworker":
+        from netlab.training.cluster import read_cluster
+
+        cluster = read_cluster()
+        chief = cluster.is_chief
+        print(f"joining a cluster of {cluster.size} as {cluster.task_type} "
+              f"{cluster.task_index}; each worker waits for the others", flush=True)  # fmt: skip
     record = train_in_terminal(project, chosen, distribute=args.distribute)
     target = args.output or args.file
-    _save(target, project)
-    print(f"saved {target}")
-    if args.plot and record.epochs:
+    if chief:
+        _save(target, project)
+        print(f"saved {target}")
+    else:  # the workers hold the same weights; one writer avoids clobbered files
+        print(f"not saved: {cluster.task_type} {cluster.task_index} is not the chief")
+    if args.plot and record.epochs and chief:
         from netlab.plotting import plot_history
 
         plot_history(record.epochs, args.plot)

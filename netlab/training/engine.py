@@ -1,7 +1,8 @@
 """The training engine: one training run with events, stop, pause and guards.
 
 TensorFlow trains with ``model.fit``; JAX with :mod:`netlab.training.jax_loop`
-(the same steps, with the data kept on the device).
+(the same steps, with the data kept on the device); several machines together
+with :mod:`netlab.training.distributed` (TensorFlow, configured by ``TF_CONFIG``).
 """
 
 from __future__ import annotations
@@ -27,10 +28,7 @@ from netlab.training.events import (
     RunStateChanged,
 )
 
-MULTIWORKER_UNAVAILABLE = (
-    "multi-worker training is not available: Keras 3.15 fails inside model.fit under "
-    "tf.distribute.MultiWorkerMirroredStrategy (keras-team/keras issue 20585)"
-)
+DISTRIBUTE_CHOICES = (None, "multiworker")
 
 
 def _now() -> str:
@@ -56,7 +54,13 @@ class TrainingRun:
         weights: Weights to start from (to continue training), by layer name.
         run_id: Id of the run in its project.
         name: Shown in the run list.
-        distribute: Must be ``None``: see ``MULTIWORKER_UNAVAILABLE``.
+        distribute: ``None`` (this process alone) or ``"multiworker"`` (with the
+            other processes that ``TF_CONFIG`` names; see :mod:`netlab.training.distributed`).
+
+    Raises:
+        TrainingError: For an unknown ``distribute`` or, with ``"multiworker"``, a missing
+            or malformed ``TF_CONFIG``.
+        ParameterError: For a bad setting in ``config``.
     """
 
     def __init__(self, graph: Graph, dataset: Dataset, config: dict[str, Any],
@@ -68,14 +72,20 @@ class TrainingRun:
         self.initial_weights = weights
         self.run_id = run_id
         self.name = name or run_id
-        if distribute is not None:
-            raise TrainingError(MULTIWORKER_UNAVAILABLE)
+        if distribute not in DISTRIBUTE_CHOICES:
+            raise TrainingError(f"unknown distribute {distribute!r}; use None or 'multiworker'")
+        if distribute == "multiworker":
+            from netlab.training.cluster import read_cluster
+
+            read_cluster()
+        self.distribute = distribute
         self.events = EventChannel()
         self.record = RunRecord(run_id, self.name, self.graph.to_dict(), dict(self.config),
                                 status="running", started=_now())  # fmt: skip
         self.model: Any = None
         #: How the training data reached the device: "fit" (Keras's own loop, TensorFlow),
-        #: "resident" (copied to the device once, JAX) or "copied" (one batch ahead, JAX).
+        #: "resident" (copied to the device once, JAX), "copied" (one batch ahead, JAX) or
+        #: "multiworker" (tf.data, split between the workers).
         self.input_path = ""
         self._stop = threading.Event()
         self._resume = threading.Event()
@@ -192,9 +202,23 @@ class TrainingRun:
             keras.config.set_dtype_policy(previous)
         return model
 
-    def _fit(self, model: Any, arrays: dict[str, Any], validation: Any, callback: Any) -> None:
+    def _scope(self) -> Any:
+        if self.distribute == "multiworker":
+            from netlab.training.cluster import strategy_scope
+
+            return strategy_scope(self.config["device"])
+        return device_scope(self.config["device"])
+
+    def _fit(self, model: Any, arrays: dict[str, Any], validation: Any, callback: Any,
+             strategy: Any) -> None:  # fmt: skip
         import keras
 
+        if self.distribute == "multiworker":
+            from netlab.training import distributed
+
+            self.input_path = "multiworker"
+            distributed.fit(self, model, arrays, validation, callback, strategy)
+            return
         if keras.backend.backend() == "jax" and self.config["device"] != "all":
             from netlab.training import jax_loop
 
@@ -217,7 +241,7 @@ class TrainingRun:
         self._check_fit()
         arrays = setup.prepare_arrays(self.dataset, self.config)
         steps = setup.steps_per_epoch(len(arrays["x_train"]), self.config["batch_size"])
-        with device_scope(self.config["device"]):
+        with self._scope() as strategy:
             self.model = model = self._build(steps)
             summary = io.StringIO()
             with redirect_stdout(summary):
@@ -228,7 +252,7 @@ class TrainingRun:
             callback = EngineCallback(self, steps)
             validation = (arrays["x_val"], arrays["y_val"]) if len(arrays["x_val"]) else None
             try:
-                self._fit(model, arrays, validation, callback)
+                self._fit(model, arrays, validation, callback, strategy)
             except (ValueError, TypeError, RuntimeError, MemoryError) as err:
                 if callback.failure:
                     return "failed", callback.failure

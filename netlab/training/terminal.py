@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import Any, TextIO
 
@@ -64,7 +65,17 @@ def train_in_terminal(project: Project, overrides: dict[str, Any], out: TextIO |
                       distribute: str | None = None) -> RunRecord:  # fmt: skip
     """Trains the project (continuing from its weights) and records the run in it.
 
-    Ctrl-C stops after the current batch; the run and its weights are kept.
+    Ctrl-C stops after the current batch; the run and its weights are kept. With
+    ``distribute="multiworker"`` every worker of the cluster stops after the same batch.
+
+    Args:
+        project: The project; its run list, weights and training settings are updated.
+        overrides: Training settings that replace the project's.
+        out: Where progress goes (default: standard output).
+        distribute: ``None`` or ``"multiworker"`` (see :class:`TrainingRun`).
+
+    Returns:
+        The run's record (also appended to ``project.runs``).
 
     Raises:
         netlab.errors.NetLabError: For a bad setting or a data set that cannot load.
@@ -76,9 +87,13 @@ def train_in_terminal(project: Project, overrides: dict[str, Any], out: TextIO |
     run = TrainingRun(project.graph, dataset, config, project.weights, run_id,
                       f"Run {run_id[3:]}", distribute)  # fmt: skip
     run.subscribe(TerminalReport(out))
+    ended = threading.Event()
+    run.subscribe(lambda event: isinstance(event, RunEnded) and ended.set())
     run.start()
     try:
-        while run.wait(0.2) and run.record.finished is None:
+        # Not run.wait(): in Python 3.11 a Ctrl-C that interrupts Thread.join() marks the
+        # joined thread as finished while it runs on (CPython issue 90882).
+        while not ended.wait(0.2):
             pass
     except KeyboardInterrupt:
         print("\nstopping after this batch...", file=out)
