@@ -17,7 +17,7 @@ from netlab.catalog.spec import Param
 from netlab.errors import NetLabError
 from netlab.graph.commands import Rename, SetParam
 from ui.document import Document
-from ui.param_editors import ERROR_STYLE, make_editor, set_editor_value
+from ui.param_editors import ERROR_STYLE, make_editor, set_editor_value, with_error_line
 
 
 class Inspector(QWidget):
@@ -88,15 +88,7 @@ class Inspector(QWidget):
     def _add_row(self, name: str, editor: QWidget, tip: str) -> None:
         editor.setToolTip(tip)
         editor.setObjectName(f"param_{name}")
-        error = QLabel()
-        error.setStyleSheet(ERROR_STYLE)
-        error.setWordWrap(True)
-        error.setVisible(False)
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(editor)
-        column.addWidget(error)
+        box, error = with_error_line(editor)
         self.form.addRow(name, box)
         self.editors[name], self.errors[name] = editor, error
 

@@ -11,7 +11,16 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from netlab.catalog.spec import Param
 
@@ -91,3 +100,17 @@ def set_editor_value(editor: QWidget, value: Any) -> None:
             editor.setText(show_value(value))
     finally:
         editor.blockSignals(False)
+
+
+def with_error_line(editor: QWidget) -> tuple[QWidget, QLabel]:
+    """``editor`` above a hidden red line for the reason a value was refused."""
+    error = QLabel()
+    error.setStyleSheet(ERROR_STYLE)
+    error.setWordWrap(True)
+    error.setVisible(False)
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.addWidget(editor)
+    column.addWidget(error)
+    return box, error

@@ -33,7 +33,7 @@ from netlab.training import BatchEnded, EpochEnded, RunStarted, RunStateChanged
 from netlab.training.history import write_history_csv
 from ui import dialogs
 from ui.document import Document
-from ui.param_editors import ERROR_STYLE, make_editor, set_editor_value
+from ui.param_editors import make_editor, set_editor_value, with_error_line
 from ui.training.data_view import DataView
 from ui.training.plots import RunSeries, TrainingPlots, colour_of
 from ui.training.runner import RunController
@@ -180,14 +180,7 @@ class TrainingPanel(QWidget):
             if param.name in FORM_SKIP:
                 continue
             editor = make_editor(param, config.get(param.name, param.default), self._apply)
-            error = QLabel()
-            error.setStyleSheet(ERROR_STYLE)
-            error.setVisible(False)
-            box = QWidget()
-            rows = QVBoxLayout(box)
-            rows.setContentsMargins(0, 0, 0, 0)
-            rows.addWidget(editor)
-            rows.addWidget(error)
+            box, error = with_error_line(editor)
             self.form.addRow(param.name.replace("_", " "), box)
             self.editors[param.name], self.errors[param.name] = editor, error
         self.device.setCurrentIndex(max(0, self.device.findData(config.get("device", "cpu"))))

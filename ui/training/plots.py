@@ -105,8 +105,10 @@ class _RunCurves:
         self.loss = plots.epoch.plot([], [], pen=pen, symbol="o", name=f"{name} train", **marks)
         self.val_loss = plots.epoch.plot([], [], pen=dashed, symbol="t", name=f"{name} validation",
                                          **marks)  # fmt: skip
-        self.metric = plots.metric.plot([], [], pen=pen, symbol="o", name=f"{name} train", **marks)
-        self.val_metric = plots.metric.plot([], [], pen=dashed, symbol="t",
+        self.metric = plots.metric_plot.plot(
+            [], [], pen=pen, symbol="o", name=f"{name} train", **marks
+        )
+        self.val_metric = plots.metric_plot.plot([], [], pen=dashed, symbol="t",
                                             name=f"{name} validation", **marks)  # fmt: skip
         self.rate = _fast(plots.rate.plot([], [], pen=pen))
         self.all = [self.raw, self.smooth, self.loss, self.val_loss, self.metric, self.val_metric,
@@ -128,12 +130,14 @@ class TrainingPlots(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        pg.setConfigOptions(antialias=True)
+        # Antialiasing and grid lines made each redraw cost 60-150 ms on this CPU (the event
+        # loop stalled while a run trained); without them about 8 ms (bench/gui_training.py).
+        pg.setConfigOptions(antialias=False)
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground("w")
         self.batch = self._plot(0, 0, "Loss per batch", "step", "loss")
         self.epoch = self._plot(0, 1, "Loss per epoch", "epoch", "loss")
-        self.metric = self._plot(1, 0, "Accuracy per epoch", "epoch", "accuracy", (-10, -10))
+        self.metric_plot = self._plot(1, 0, "Accuracy per epoch", "epoch", "accuracy", (-10, -10))
         self.rate = self._plot(1, 1, "Learning rate", "step", "learning rate")
         self.readout = QLabel("Move the mouse over a plot to read values.")
         layout = QVBoxLayout(self)
@@ -153,7 +157,6 @@ class TrainingPlots(QWidget):
         plot = self.view.addPlot(row=row, col=col, title=title)
         plot.setLabel("bottom", x)
         plot.setLabel("left", y)
-        plot.showGrid(x=True, y=True, alpha=0.2)
         plot.addLegend(offset=legend, brush=pg.mkBrush(255, 255, 255, 200))
         return plot
 
@@ -171,7 +174,7 @@ class TrainingPlots(QWidget):
         """Removes a run's curves."""
         for curve in self.curves.pop(run_id).all:
             curve.getViewBox().removeItem(curve) if curve.getViewBox() else None
-            for plot in (self.batch, self.epoch, self.metric, self.rate):
+            for plot in (self.batch, self.epoch, self.metric_plot, self.rate):
                 plot.legend.removeItem(curve)
         self.series.pop(run_id, None)
         self._smooth.pop(run_id, None)
@@ -234,7 +237,7 @@ class TrainingPlots(QWidget):
 
     def _on_scene_mouse_moved(self, args: tuple[QPointF]) -> None:
         position = args[0]
-        for plot in (self.batch, self.epoch, self.metric, self.rate):
+        for plot in (self.batch, self.epoch, self.metric_plot, self.rate):
             if plot.sceneBoundingRect().contains(position):
                 x = plot.vb.mapSceneToView(position).x()
                 text = self.readout_at(plot, x)
