@@ -87,3 +87,16 @@ class DataError(NetLabError):
 
 class TrainingError(NetLabError):
     """Training cannot start or had to stop (bad device, out of memory, ...)."""
+
+
+class InspectError(NetLabError, ValueError):
+    """A look inside a model cannot be taken; the one-line message says why.
+
+    Attributes:
+        node: The name of the node (Keras layer) asked about, or ``None`` when
+            the problem is not about one layer.
+    """
+
+    def __init__(self, node: str | None, message: str) -> None:
+        super().__init__(f"{node}: {message}" if node else message)
+        self.node = node

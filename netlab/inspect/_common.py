@@ -10,20 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from netlab.errors import NetLabError
-
-
-class InspectError(NetLabError, ValueError):
-    """A look inside a model cannot be taken; the one-line message says why.
-
-    Attributes:
-        node: The name of the node (Keras layer) asked about, or ``None`` when
-            the problem is not about one layer.
-    """
-
-    def __init__(self, node: str | None, message: str) -> None:
-        super().__init__(f"{node}: {message}" if node else message)
-        self.node = node
+from netlab.errors import InspectError
 
 
 def find_layer(model: Any, name: str) -> Any:
