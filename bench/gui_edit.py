@@ -27,8 +27,8 @@ from PySide6.QtCore import QPointF, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from netlab.graph.commands import SetParam  # noqa: E402
-from netlab.graph.layout import auto_layout  # noqa: E402
 from netlab.templates import new_project  # noqa: E402
+from ui.canvas.scene import window_layout  # noqa: E402
 from ui.document import Document  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 
@@ -48,7 +48,7 @@ def edits(window, template: str) -> dict[str, float]:
     project = new_project(template)
 
     def open_it():
-        layout = auto_layout(project.graph)
+        layout = window_layout(project.graph)
         window.set_document(Document(project, name=template), layout)
         window.fit_view()
         _painted(window)

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 
 from PySide6.QtCore import QSettings, QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ui.main_window import MainWindow
+
+
+def wait_for_workers(timeout: float = 60.0) -> None:
+    """Lets NetLab's worker threads finish before the interpreter shuts down.
+
+    Why: a window closed while Keras was still being imported (or a view still
+    computing) ended the process with a segmentation fault, the thread torn down
+    inside TensorFlow's import.
+    """
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread.name.startswith("netlab-") and thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def recovery_file() -> str:
@@ -38,7 +53,9 @@ def run(quit_after_ms: int | None = None) -> int:
     quit_after_ms = quit_after_ms or int(os.environ.get("NETLAB_QUIT_AFTER_MS", "0") or 0)
     if quit_after_ms:
         QTimer.singleShot(quit_after_ms, lambda: _report_and_close(window))
-    return app.exec()
+    code = app.exec()
+    wait_for_workers()
+    return code
 
 
 def _report_and_close(window: MainWindow) -> None:

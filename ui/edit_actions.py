@@ -21,10 +21,10 @@ from netlab.graph.commands import (
     insert_on_edge,
 )
 from netlab.graph.composites import collapse_nodes, expand_node
-from netlab.graph.layout import auto_layout
 from netlab.graph.model import Edge
 from ui import help as help_window
 from ui.canvas.items import NODE_HEIGHT, NODE_WIDTH
+from ui.canvas.scene import window_layout
 
 
 class EditActions:
@@ -112,7 +112,7 @@ class EditActions:
     def auto_layout(self) -> None:
         """Edit > Auto Layout: one undoable move of every node, edges routed around nodes."""
         placed = self.document.graph.copy()
-        layout = auto_layout(placed)
+        layout = window_layout(placed)
         positions = {n: placed.nodes[n].pos for n in placed.nodes}
         self.execute(MoveNodes(positions, text="Auto layout"))
         self.scene.set_routes(layout)

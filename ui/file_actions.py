@@ -17,10 +17,10 @@ from PySide6.QtCore import QObject, Signal
 
 from netlab.errors import NetLabError
 from netlab.graph.codegen import to_python
-from netlab.graph.layout import auto_layout
 from netlab.project import Project, load_project, save_project
 from netlab.templates import TEMPLATES, new_project
 from ui import dialogs
+from ui.canvas.scene import window_layout
 from ui.document import Document
 
 MAX_RECENT = 8
@@ -34,7 +34,9 @@ class BackgroundTask(QObject):
 
     def start(self, work: Any, done_message: str) -> None:
         """Runs ``work()`` on a worker thread."""
-        threading.Thread(target=self._run, args=(work, done_message), daemon=True).start()
+        threading.Thread(
+            target=self._run, args=(work, done_message), name="netlab-export", daemon=True
+        ).start()
 
     def _run(self, work: Any, done_message: str) -> None:
         try:
@@ -71,7 +73,7 @@ class FileActions:
         if not name:
             return
         project = new_project(name)
-        layout = auto_layout(project.graph)
+        layout = window_layout(project.graph)
         self.set_document(Document(project, name=f"{name} (new)"), layout)
         self.status(f"New project from the {TEMPLATES[name].name} template")
 
@@ -106,7 +108,7 @@ class FileActions:
         except NetLabError as err:
             dialogs.error(self, "Cannot import", str(err))
             return
-        layout = auto_layout(project.graph)
+        layout = window_layout(project.graph)
         self.set_document(Document(project, name=Path(path).stem), layout)
         self.document.undo_stack.resetClean()  # imported, not yet saved as a project
         self.status(f"Imported {path}: {len(project.graph.nodes)} layers")

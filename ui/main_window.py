@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QWid
 from shiboken6 import isValid
 
 from netlab.errors import NetLabError
-from netlab.graph.layout import Layout, auto_layout
+from netlab.graph.layout import Layout
 from netlab.templates import new_project
 from ui import theme
-from ui.canvas.scene import GraphScene
+from ui.canvas.scene import GraphScene, window_layout
 from ui.canvas.view import GraphView
 from ui.document import Document
 from ui.edit_actions import EditActions
@@ -52,7 +52,9 @@ class _ModelLoader(QObject):
     failed = Signal(str)
 
     def start(self, project: Any) -> None:
-        threading.Thread(target=self._run, args=(project,), daemon=True).start()
+        thread = threading.Thread(target=self._run, args=(project,), name="netlab-model")
+        thread.daemon = True
+        thread.start()
 
     def _run(self, project: Any) -> None:
         from netlab.data import load_dataset
@@ -147,7 +149,7 @@ class MainWindow(FileActions, EditActions, QMainWindow):
     def new_default_document(self) -> None:
         """The default example: the small CNN for the 8x8 digits, ready to train."""
         project = new_project("cnn")
-        layout = auto_layout(project.graph)
+        layout = window_layout(project.graph)
         self.set_document(Document(project, name="Digits CNN (example)"), layout)
 
     def set_document(self, document: Document, layout: Layout | None = None) -> None:

@@ -14,6 +14,7 @@ from netlab.graph.model import Edge, Graph, topological_order
 
 COLUMN_STEP = 240.0
 ROW_STEP = 110.0
+BAND_GAP_ROWS = 0.6  # space between wrapped bands, in rows
 
 
 @dataclass
@@ -52,8 +53,16 @@ def _count_crossings(pairs: list[tuple[int, int]]) -> int:
     )
 
 
-def auto_layout(graph: Graph, sweeps: int = 4) -> Layout:
-    """Places every node of ``graph`` (through ``Graph.set_pos``) and returns the layout."""
+def auto_layout(graph: Graph, sweeps: int = 4, wrap: int | None = None) -> Layout:
+    """Places every node of ``graph`` (through ``Graph.set_pos``) and returns the layout.
+
+    Args:
+        graph: The graph to lay out.
+        sweeps: Passes of the crossing-reducing ordering.
+        wrap: Columns per band: a long network continues in a band below, like
+            lines of text, and edges between bands run through the gap. None:
+            one band.
+    """
     layout = Layout(columns=_columns(graph))
     # Chains of waypoints ("dummies") for long edges: one per column crossed.
     rank = dict(layout.columns)
@@ -102,13 +111,14 @@ def auto_layout(graph: Graph, sweeps: int = 4) -> Layout:
             wanted = min((row[p] for p in preds[item]), default=0.0)
             row[item] = wanted if previous is None else max(wanted, previous + 1)
             previous = row[item]
+    place = _Bands(rank, row, wrap)
     for node_id in graph.nodes:
-        graph.set_pos(node_id, (rank[node_id] * COLUMN_STEP, row[node_id] * ROW_STEP))
-    layout.routes = {
-        edge: [(rank[d] * COLUMN_STEP, row[d] * ROW_STEP) for d in chain]
-        for edge, chain in chains.items()
-        if chain
-    }
+        graph.set_pos(node_id, place.pos(node_id))
+    layout.routes = {}
+    for edge, chain in chains.items():
+        route = place.route([edge.src, *chain, edge.dst])
+        if route:
+            layout.routes[edge] = route
     layout.crossings = sum(
         _count_crossings(
             [(position[a], position[b]) for a, b in segments if rank[a] == c and rank[b] == c + 1]
@@ -116,3 +126,43 @@ def auto_layout(graph: Graph, sweeps: int = 4) -> Layout:
         for c in range(len(columns) - 1)
     )
     return layout
+
+
+class _Bands:
+    """Canvas positions of columns and rows, wrapped into bands of ``wrap`` columns."""
+
+    def __init__(self, rank: dict[str, int], row: dict[str, float], wrap: int | None) -> None:
+        self.rank, self.row = rank, row
+        self.wrap = wrap or max(rank.values(), default=0) + 1
+        bands = max(rank.values(), default=0) // self.wrap + 1
+        depth = [0.0] * bands  # rows used in each band
+        for item, r in rank.items():
+            band = r // self.wrap
+            depth[band] = max(depth[band], row[item] + 1)
+        self.top = [0.0]
+        for band in range(bands - 1):
+            self.top.append(self.top[-1] + (depth[band] + BAND_GAP_ROWS) * ROW_STEP)
+
+    def band(self, item: str) -> int:
+        return self.rank[item] // self.wrap
+
+    def pos(self, item: str) -> tuple[float, float]:
+        """Top-left corner of a node (or of a waypoint's virtual node)."""
+        band = self.band(item)
+        return (
+            (self.rank[item] % self.wrap) * COLUMN_STEP,
+            self.top[band] + self.row[item] * ROW_STEP,
+        )
+
+    def route(self, points: list[str]) -> list[tuple[float, float]]:
+        """Waypoints of an edge through ``points`` (its ends and dummies between)."""
+        out: list[tuple[float, float]] = []
+        for previous, point in zip(points, points[1:], strict=False):
+            if self.band(point) != self.band(previous):
+                # Down into the gap below the band, back to the left, down into the next band.
+                gap = self.top[self.band(point)] - (BAND_GAP_ROWS / 2 + 0.5) * ROW_STEP
+                out += [(self.pos(previous)[0] + COLUMN_STEP / 2, gap),
+                        (self.pos(point)[0] - COLUMN_STEP / 2, gap)]  # fmt: skip
+            if point != points[-1]:
+                out.append(self.pos(point))
+        return out

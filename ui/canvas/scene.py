@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 from netlab import catalog
 from netlab.graph.analysis import Analysis, analyse
 from netlab.graph.commands import Command, Connect, MoveNodes
-from netlab.graph.layout import Layout
+from netlab.graph.layout import Layout, auto_layout
 from netlab.graph.model import Edge, Graph, GraphEvent
 from ui import theme
 from ui.canvas.items import NODE_HEIGHT, NODE_WIDTH, EdgeItem, NodeItem, PortItem
@@ -25,6 +25,18 @@ def _value(value: Any) -> str:
     if isinstance(value, (tuple, list)) and len(set(value)) == 1:
         value = value[0]
     return str(value)
+
+
+WRAP_AFTER = 12  # columns; a longer network is laid out in bands of WRAP_COLUMNS
+WRAP_COLUMNS = 5
+
+
+def window_layout(graph: Graph) -> Layout:
+    """The automatic layout the window uses: long networks wrap into bands, like text."""
+    layout = auto_layout(graph)
+    if max(layout.columns.values(), default=0) + 1 > WRAP_AFTER:
+        layout = auto_layout(graph, wrap=WRAP_COLUMNS)
+    return layout
 
 
 def port_names(graph: Graph, node_id: str) -> list[str]:

@@ -60,7 +60,7 @@ class GraphView(QGraphicsView):
         self.zoom_by(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
 
     def fit(self, min_scale: float = 0.0) -> None:
-        """Shows the whole graph, but not smaller than ``min_scale`` (then its start)."""
+        """Shows the whole graph, but not smaller than ``min_scale`` (then its start, top left)."""
         rect = self.scene().itemsBoundingRect().adjusted(-30, -30, 30, 30)
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > 1.0:
@@ -69,9 +69,11 @@ class GraphView(QGraphicsView):
         if self.zoom() < min_scale:
             self.resetTransform()
             self.scale(min_scale, min_scale)
-            self.centerOn(
-                rect.left() + self.viewport().width() / (2 * min_scale), rect.center().y()
-            )
+            # The start of the network: its top-left corner, or the middle of a short one.
+            half_w = self.viewport().width() / (2 * min_scale)
+            half_h = self.viewport().height() / (2 * min_scale)
+            y = rect.center().y() if rect.height() < 2 * half_h else rect.top() + half_h
+            self.centerOn(rect.left() + half_w, y)
 
     # Pan ----------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -37,7 +37,7 @@ class _Loader(QObject):
     failed = Signal(str, str)
 
     def load(self, source: str) -> None:
-        threading.Thread(target=self._run, args=(source,), daemon=True).start()
+        threading.Thread(target=self._run, args=(source,), name="netlab-data", daemon=True).start()
 
     def _run(self, source: str) -> None:
         try:

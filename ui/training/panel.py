@@ -46,7 +46,7 @@ class _DeviceLister(QObject):
     listed = Signal(list)
 
     def start(self) -> None:
-        threading.Thread(target=self._run, daemon=True).start()
+        threading.Thread(target=self._run, name="netlab-devices", daemon=True).start()
 
     def _run(self) -> None:
         from netlab.training import list_devices  # imports Keras: seconds
