@@ -167,3 +167,17 @@ def test_the_inspect_tab_shows_the_trained_model_and_a_saved_one(window, qtbot, 
     window.inspect.show_view("evaluation")
     qtbot.waitUntil(lambda: not window.inspect.confusion_image().isNull(), timeout=60_000)
     assert window.inspect.confusion_image().height() == 10
+
+
+def test_devices_listed_by_the_backend_are_offered_with_all_gpus(window):
+    panel = window.training
+    panel._on_devices_listed([("cpu", "CPU"), ("gpu:0", "NVIDIA H100 (80 GiB)")])
+    combo = panel.device
+    items = [(combo.itemData(i), combo.itemText(i)) for i in range(combo.count())]
+    assert items == [("cpu", "cpu: CPU"), ("gpu:0", "gpu:0: NVIDIA H100 (80 GiB)"),
+                     ("all", "all GPUs (TensorFlow MirroredStrategy)")]  # fmt: skip
+    panel.device.setCurrentIndex(1)
+    panel.device.activated.emit(1)
+    assert window.document.project.training["device"] == "gpu:0"
+    panel._on_devices_listed([("cpu", "CPU")])
+    assert panel.device.count() == 1

@@ -166,6 +166,8 @@ class TrainingPanel(QWidget):
         self.device.clear()
         for device_id, label in devices:
             self.device.addItem(f"{device_id}: {label}", device_id)
+        if any(device_id.startswith("gpu") for device_id, _ in devices):
+            self.device.addItem("all GPUs (TensorFlow MirroredStrategy)", "all")
         self.device.setCurrentIndex(max(0, self.device.findData(chosen)))
 
     # The document -------------------------------------------------------------
