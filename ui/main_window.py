@@ -284,6 +284,9 @@ class MainWindow(FileActions, EditActions, QMainWindow):
                 for port in [*node.inputs, *([node.output] if node.output else [])]:
                     port.highlight(False)  # ports take the new colours
             self.scene.update()
+        colours = theme.current()
+        self.training.plots.set_colours(colours.background, colours.node_text)
+        self.training.data.plot.setBackground(colours.background)
         for key in ("theme_light", "theme_dark"):
             if key in getattr(self, "actions", {}):
                 self.actions[key].setChecked(key == f"theme_{self.theme}")

@@ -157,8 +157,23 @@ class TrainingPlots(QWidget):
         plot = self.view.addPlot(row=row, col=col, title=title)
         plot.setLabel("bottom", x)
         plot.setLabel("left", y)
+        if y != "learning rate":  # accuracy 0.9, not "900 (x0.001)"; rates keep the prefix
+            plot.getAxis("left").enableAutoSIPrefix(False)
         plot.addLegend(offset=legend, brush=pg.mkBrush(255, 255, 255, 200))
         return plot
+
+    def set_colours(self, background: str, foreground: str) -> None:
+        """Plot background, axes and titles (the light or dark theme)."""
+        self.view.setBackground(background)
+        for plot in (self.batch, self.epoch, self.metric_plot, self.rate):
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(foreground)
+                axis.setTextPen(foreground)
+            plot.titleLabel.setText(plot.titleLabel.text, color=foreground)
+            if plot.legend is not None:
+                plot.legend.setLabelTextColor(foreground)
+                plot.legend.setBrush(pg.mkBrush(QColor(background)))
 
     # Runs ---------------------------------------------------------------------
     def add_run(self, run_id: str, series: RunSeries) -> None:
@@ -206,6 +221,12 @@ class TrainingPlots(QWidget):
         curves.raw.setData(steps, loss)
         curves.smooth.setData(steps, self._smoothed(run_id, loss))
         curves.rate.setData(steps, series.learning_rate.view())
+        # From zero to the highest rate: a constant rate is a line at its value, not at the
+        # middle of an arbitrary range.
+        top = max((float(s.learning_rate.view().max()) for s in self.series.values()
+                   if len(s.learning_rate)), default=0.0)  # fmt: skip
+        if top > 0:
+            self.rate.setYRange(0, top * 1.1, padding=0)
         epochs = np.arange(1, len(series.epochs) + 1, dtype=float)
         for curve, key in ((curves.loss, "loss"), (curves.val_loss, "val_loss"),
                            (curves.metric, self.metric_name),
