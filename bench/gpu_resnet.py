@@ -103,20 +103,10 @@ class ResidentStep:
         return self.steps * args.batch / (time.perf_counter() - start)
 
 
-class EpochTimer(keras.callbacks.Callback):
-    def __init__(self) -> None:
-        super().__init__()
-        self.seconds: list[float] = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.start)
-
-
 def loop_run(model, data, args) -> float:
     """The engine's JAX loop alone, with only an epoch timer (no engine callback)."""
+    from engine_overhead import EpochTimer  # bench/ is on the path when a script here runs
+
     from netlab.training import jax_loop
 
     timer = EpochTimer()
