@@ -126,7 +126,8 @@ def _open_members(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, np.nd
         zf = zipfile.ZipFile(path)
     except FileNotFoundError:
         raise ProjectFileError(f"{where}: no such file") from None
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as err:
+        # NotImplementedError: zipfile's answer to a member needing a newer zip version.
         raise ProjectFileError(f"{where}: not a NetLab project (not a valid zip: {err})") from None
     with zf:
         infos = zf.infolist()
@@ -151,7 +152,7 @@ def _open_members(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, np.nd
                 if not match:
                     raise ProjectFileError(f"{where}: unexpected member {info.filename!r}")
                 raw = _read_member(zf, info, MAX_TOTAL_BYTES, where)
-            except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as err:
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as err:
                 raise ProjectFileError(
                     f"{where}: damaged member {info.filename!r} ({err})"
                 ) from None

@@ -239,3 +239,18 @@ def test_mutated_json_loads_or_fails_cleanly(tmp_path_factory, good_bytes, data)
         assert project.graph.nodes is not None
     assert "\n" not in message
     assert [p.name for p in folder.iterdir()] == ["j.netlab"]
+
+
+def test_a_member_needing_a_newer_zip_version_is_refused(tmp_path, good_bytes):
+    # Found by the mutation test: zipfile raises NotImplementedError("zip file version 6.4")
+    # for a member whose "version needed to extract" is newer than it supports.
+    data = bytearray(good_bytes)
+    central = data.index(b"PK\x01\x02")
+    data[central + 6 : central + 8] = (64).to_bytes(2, "little")
+    path = tmp_path / "newer.netlab"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ProjectFileError) as info:
+        load_project(path)
+    assert str(info.value) == (f"{path}: not a NetLab project (not a valid zip: zip file "
+                               "version 6.4)")  # fmt: skip
+    assert "\n" not in str(info.value)
