@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netlab import catalog
+from netlab.catalog.recipes import INPUT
 from netlab.errors import GraphError
-from netlab.graph.composites import INPUT, residual_recipe
 from netlab.graph.layout import auto_layout
 from netlab.graph.model import Edge, Graph, Node
 
@@ -68,9 +68,10 @@ def cnn(classes: int = 10) -> Graph:
 STAGES = ((64, 3), (128, 4), (256, 6), (512, 3))
 
 
-def _expanded_block(c: _Chain, name: str, filters: int, strides: int, project: bool) -> None:
+def _expanded_block(c: _Chain, name: str, filters: int, strides: int, channels: int) -> None:
     ids = {INPUT: c.last}
-    for step in residual_recipe(filters, strides, project, zero_init=True):
+    params = {"filters": filters, "strides": strides, "zero_init": True}
+    for step in catalog.get("ResidualBlock").recipe(params, (None, None, channels)).steps:
         inputs = [ids[i] for i in step.inputs]
         ids[step.suffix] = c.add(step.key, f"{name}_{step.suffix}", inputs=inputs, **step.params)
 
@@ -101,7 +102,7 @@ def resnet34(expanded: bool = False, small: bool = False) -> Graph:
             strides = 2 if block == 0 and stage > 2 else 1
             name = f"stage{stage}_block{block + 1}"
             if expanded:
-                _expanded_block(c, name, filters, strides, strides != 1 or channels != filters)
+                _expanded_block(c, name, filters, strides, channels)
             else:
                 c.add("ResidualBlock", name, filters=filters, strides=strides)
             channels = filters

@@ -7,9 +7,9 @@ Nothing here imports Keras.
 
 from __future__ import annotations
 
+from netlab.catalog import netlab_layers as _netlab_layers
 from netlab.catalog.core_entries import CORE_ENTRIES
-from netlab.catalog.netlab_entries import NETLAB_ENTRIES
-from netlab.catalog.spec import ACTIVATIONS, LayerSpec, Param, Shape, format_shape
+from netlab.catalog.spec import ACTIVATIONS, LayerSpec, Param, Shape, WeightSpec, format_shape
 from netlab.errors import GraphError
 
 __all__ = [
@@ -19,13 +19,19 @@ __all__ = [
     "LayerSpec",
     "Param",
     "Shape",
+    "WeightSpec",
     "categories",
     "format_shape",
     "get",
     "spec_for_keras_class",
 ]
 
-CATALOG: dict[str, LayerSpec] = {spec.key: spec for spec in (*CORE_ENTRIES, *NETLAB_ENTRIES)}
+CATALOG: dict[str, LayerSpec] = {
+    spec.key: spec for spec in (*CORE_ENTRIES, *_netlab_layers.entries())
+}
+CATEGORY_ORDER = ("Input / output", "Core", "Convolution", "Pooling", "Normalisation",
+                  "Regularisation", "Attention", "Embedding", "Reshaping", "Merging")  # fmt: skip
+"""Palette sections in the order a network is usually built; others follow, by name."""
 _BY_KERAS_CLASS = {spec.keras_class: spec for spec in CATALOG.values() if spec.keras_class}
 
 
@@ -47,8 +53,13 @@ def spec_for_keras_class(registered_name: str) -> LayerSpec | None:
 
 
 def categories() -> dict[str, list[LayerSpec]]:
-    """Entries grouped by palette category, in catalog order."""
+    """Entries grouped by palette category (see ``CATEGORY_ORDER``), by name within each."""
     groups: dict[str, list[LayerSpec]] = {}
-    for spec in CATALOG.values():
+    for spec in sorted(CATALOG.values(), key=lambda s: s.display_name.lower()):
         groups.setdefault(spec.category, []).append(spec)
-    return groups
+
+    def rank(category: str) -> tuple[int, str]:
+        known = category in CATEGORY_ORDER
+        return (CATEGORY_ORDER.index(category) if known else len(CATEGORY_ORDER), category)
+
+    return {category: groups[category] for category in sorted(groups, key=rank)}

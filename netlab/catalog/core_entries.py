@@ -10,10 +10,12 @@ from netlab.catalog.spec import (
     LayerSpec,
     Param,
     Shape,
+    WeightSpec,
     format_shape,
+    known,
     layer_maker,
     need_rank,
-    no_params,
+    no_weights,
     same_shape,
 )
 from netlab.errors import LayerArgumentError, ShapeError
@@ -30,9 +32,10 @@ def _dense_shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
     return (*ins[0][:-1], params["units"])
 
 
-def _dense_count(params: dict[str, Any], ins: list[Shape], out: Shape) -> tuple[int, int]:
+def _dense_weights(params: dict[str, Any], ins: list[Shape], out: Shape) -> list[WeightSpec]:
     units = params["units"]
-    return ins[0][-1] * units + (units if params["use_bias"] else 0), 0
+    kernel = WeightSpec("kernel", (known(ins[0][-1], "last dimension"), units))
+    return [kernel, WeightSpec("bias", (units,))] if params["use_bias"] else [kernel]
 
 
 def _flatten_shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
@@ -78,16 +81,22 @@ def _global_pool(rank: int, what: str):
     return shape
 
 
-def _batch_norm_count(params: dict[str, Any], ins: list[Shape], out: Shape) -> tuple[int, int]:
-    return 2 * ins[0][-1], 2 * ins[0][-1]
+def batch_norm_weights(params: dict[str, Any], ins: list[Shape],
+                       out: Shape) -> list[WeightSpec]:  # fmt: skip
+    """Scale and shift (trained), moving mean and variance (not trained), per channel."""
+    channels = (known(ins[0][-1], "number of channels"),)
+    return [WeightSpec("gamma", channels), WeightSpec("beta", channels),
+            WeightSpec("moving_mean", channels, False),
+            WeightSpec("moving_variance", channels, False)]  # fmt: skip
 
 
 def _embedding_shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
     return (*ins[0], params["output_dim"])
 
 
-def _embedding_count(params: dict[str, Any], ins: list[Shape], out: Shape) -> tuple[int, int]:
-    return params["input_dim"] * params["output_dim"], 0
+def _embedding_weights(params: dict[str, Any], ins: list[Shape],
+                       out: Shape) -> list[WeightSpec]:  # fmt: skip
+    return [WeightSpec("embeddings", (params["input_dim"], params["output_dim"]))]
 
 
 def _add_shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
@@ -140,39 +149,39 @@ CORE_ENTRIES = (
                      1_000_000),
                Param("dtype", "choice", "float32", "float32 for numbers, int32 for token ids",
                      choices=("float32", "int32"))),
-              (), _input_shape, no_params, None, "InputLayer", key_params=("shape",)),
+              (), _input_shape, no_weights, None, "InputLayer", key_params=("shape",)),
     LayerSpec("Output", "Output", "Input / output",
               "Marks a tensor as an output of the network; the loss is computed on it.",
-              (), ("input",), same_shape, no_params, None, None),
+              (), ("input",), same_shape, no_weights, None, None),
     LayerSpec("Dense", "Dense (fully connected)", "Core",
               "Every output is a weighted sum of all inputs plus a bias, then the activation. On "
               "a sequence it acts on each position separately.",
               (Param("units", "int", 64, "number of outputs", 1, 1_000_000), _activation(),
                Param("use_bias", "bool", True, "add a learned bias to each output")),
-              ("input",), _dense_shape, _dense_count, layer_maker("Dense"), "Dense",
+              ("input",), _dense_shape, _dense_weights, layer_maker("Dense"), "Dense",
               key_params=("units", "activation")),
     LayerSpec("Activation", "Activation", "Core",
               "Applies a function to every value: relu keeps positives, sigmoid squashes to "
               "(0, 1), tanh to (-1, 1), softmax turns a vector into probabilities.",
-              (_activation("relu"),), ("input",), same_shape, no_params,
+              (_activation("relu"),), ("input",), same_shape, no_weights,
               layer_maker("Activation"), "Activation", key_params=("activation",)),
     LayerSpec("Softmax", "Softmax", "Core",
               "Turns scores into probabilities that sum to 1 along the last axis.",
-              (), ("input",), same_shape, no_params, layer_maker("Softmax"), "Softmax"),
+              (), ("input",), same_shape, no_weights, layer_maker("Softmax"), "Softmax"),
     LayerSpec("Dropout", "Dropout", "Regularisation",
               "During training sets a random fraction of values to zero (and scales the rest up), "
               "so the network cannot rely on any single unit. Does nothing at inference.",
-              (_rate(),), ("input",), same_shape, no_params, layer_maker("Dropout"), "Dropout",
+              (_rate(),), ("input",), same_shape, no_weights, layer_maker("Dropout"), "Dropout",
               key_params=("rate",)),
     LayerSpec("Flatten", "Flatten", "Reshaping",
               "Lays all values of each example out in one long vector, e.g. (7, 7, 32) -> (1568,).",
-              (), ("input",), _flatten_shape, no_params, layer_maker("Flatten"), "Flatten"),
+              (), ("input",), _flatten_shape, no_weights, layer_maker("Flatten"), "Flatten"),
     LayerSpec("Reshape", "Reshape", "Reshaping",
               "Gives each example a new shape with the same number of values; one entry may be "
               "-1 to be inferred.",
               (Param("target_shape", "shape", (-1,), "new shape without the batch", -1,
                      1_000_000),),
-              ("input",), _reshape_shape, no_params, layer_maker("Reshape"), "Reshape",
+              ("input",), _reshape_shape, no_weights, layer_maker("Reshape"), "Reshape",
               key_params=("target_shape",)),
     *(
         LayerSpec(key, title, "Pooling",
@@ -183,7 +192,7 @@ CORE_ENTRIES = (
                          1, 1024),
                    Param("padding", "choice", "valid", "valid: no padding; same: ceil(size / "
                          "stride) outputs", choices=("valid", "same"))),
-                  ("input",), _pool_shape, no_params, layer_maker(cls), cls,
+                  ("input",), _pool_shape, no_weights, layer_maker(cls), cls,
                   key_params=("pool_size",))
         for key, title, what, cls in (
             ("MaxPool2D", "Max pooling 2D", "largest value", "MaxPooling2D"),
@@ -193,10 +202,10 @@ CORE_ENTRIES = (
     LayerSpec("GlobalAvgPool2D", "Global average pooling 2D", "Pooling",
               "Averages each channel over the whole image: (H, W, C) -> (C,).",
               (), ("input",), _global_pool(2 + 1, "an image (height, width, channels)"),
-              no_params, layer_maker("GlobalAveragePooling2D"), "GlobalAveragePooling2D"),
+              no_weights, layer_maker("GlobalAveragePooling2D"), "GlobalAveragePooling2D"),
     LayerSpec("GlobalAvgPool1D", "Global average pooling 1D", "Pooling",
               "Averages a sequence over its positions: (T, D) -> (D,).",
-              (), ("input",), _global_pool(2, "a sequence (length, features)"), no_params,
+              (), ("input",), _global_pool(2, "a sequence (length, features)"), no_weights,
               layer_maker("GlobalAveragePooling1D"), "GlobalAveragePooling1D"),
     LayerSpec("BatchNorm", "Batch normalisation", "Normalisation",
               "Normalises each channel with the mean and variance of the batch (moving averages "
@@ -206,7 +215,7 @@ CORE_ENTRIES = (
                Param("epsilon", "float", 1e-3, "added to the variance", 1e-12, 1.0),
                Param("gamma_initializer", "choice", "ones", "initial scale; zeros starts a "
                      "residual branch at zero", choices=("ones", "zeros"))),
-              ("input",), same_shape, _batch_norm_count, layer_maker("BatchNormalization"),
+              ("input",), same_shape, batch_norm_weights, layer_maker("BatchNormalization"),
               "BatchNormalization"),
     LayerSpec("Embedding", "Embedding", "Core",
               "Looks up a learned vector for each token id: a sequence of T ids becomes T "
@@ -214,15 +223,15 @@ CORE_ENTRIES = (
               (Param("input_dim", "int", 1000, "vocabulary size (ids 0 .. input_dim-1)", 1,
                      10_000_000),
                Param("output_dim", "int", 64, "width of each vector", 1, 1_000_000)),
-              ("input",), _embedding_shape, _embedding_count, layer_maker("Embedding"),
+              ("input",), _embedding_shape, _embedding_weights, layer_maker("Embedding"),
               "Embedding", key_params=("input_dim", "output_dim")),
     LayerSpec("Add", "Add", "Merging",
               "Adds its inputs element by element (skip connections); all must have one shape.",
-              (), ("input",), _add_shape, no_params, layer_maker("Add"), "Add",
+              (), ("input",), _add_shape, no_weights, layer_maker("Add"), "Add",
               min_inputs=2, variadic=True, call_style="list"),
     LayerSpec("Concatenate", "Concatenate", "Merging",
               "Joins its inputs along one axis (the channels by default).",
               (Param("axis", "int", -1, "axis to join along, -1 for the last", -8, 8),),
-              ("input",), _concat_shape, no_params, layer_maker("Concatenate"), "Concatenate",
+              ("input",), _concat_shape, no_weights, layer_maker("Concatenate"), "Concatenate",
               min_inputs=2, variadic=True, call_style="list"),
 )  # fmt: skip

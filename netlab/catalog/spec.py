@@ -133,6 +133,30 @@ class Param:
 
 
 @dataclass(frozen=True)
+class WeightSpec:
+    """One weight array of a layer, in the order of Keras's ``layer.weights``.
+
+    Attributes:
+        name: The variable's path inside the layer (``"kernel"``, ``"norm1/gamma"``).
+        shape: Its shape.
+        trainable: Whether the optimizer changes it (moving statistics do not).
+    """
+
+    name: str
+    shape: tuple[int, ...]
+    trainable: bool = True
+
+    @property
+    def size(self) -> int:
+        """Number of values."""
+        return math.prod(self.shape)
+
+
+WeightsFn = Callable[[dict[str, Any], list[Shape], Shape], list[WeightSpec]]
+"""``(params, input_shapes, output_shape) -> weights`` of a layer type."""
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     """A catalog entry: everything NetLab knows about one layer type.
 
@@ -146,15 +170,24 @@ class LayerSpec:
         min_inputs: Fewest connected inputs (for optional ports).
         variadic: Whether the node takes any number (>= ``min_inputs``) of inputs.
         output_shape: ``(params, input_shapes) -> shape``; raises ShapeError.
-        param_count: ``(params, input_shapes, output_shape) -> (trainable,
-            non_trainable)``.
+        weights: ``(params, input_shapes, output_shape) -> [WeightSpec]``, the
+            arrays a built layer holds, in Keras's order; parameter counts and
+            the check that saved weights still fit a node both come from it.
         make_layer: ``(params, name) -> keras layer``; imports Keras lazily.
         keras_class: Fully qualified class name of the Keras layer it builds
             (used when importing models).
-        composite: Whether the node can be expanded into simpler nodes.
         call_style: How the built layer takes its inputs: ``single`` (one
             tensor), ``list`` (a list of tensors) or ``args`` (positional).
         key_params: Parameters shown on the node in the canvas.
+        recipe: For a composite layer, ``(params, input_shape) -> Recipe``: the
+            simple layers it is made of (:mod:`netlab.catalog.recipes`).
+        collapse_guesses: For a composite, ``[(key, params) of chosen nodes] ->
+            [composite params]``: what the chosen layers may have been expanded
+            from (each guess is then checked against its recipe).
+        capabilities: What views can show of the layer beyond its output:
+            ``"kernel"`` (a sliding-window kernel over an image), ``"attention"``
+            (attention weights), ``"positions"`` (a position table),
+            ``"patches"`` (an image cut into patches).
     """
 
     key: str
@@ -164,14 +197,30 @@ class LayerSpec:
     params: tuple[Param, ...]
     inputs: tuple[str, ...]
     output_shape: Callable[[dict[str, Any], list[Shape]], Shape]
-    param_count: Callable[[dict[str, Any], list[Shape], Shape], tuple[int, int]]
+    weights: WeightsFn
     make_layer: Callable[[dict[str, Any], str], Any] | None
     keras_class: str | None
     min_inputs: int | None = None
     variadic: bool = False
-    composite: bool = False
     key_params: tuple[str, ...] = field(default=())
     call_style: str = "single"
+    recipe: Callable[[dict[str, Any], Shape], Any] | None = None
+    collapse_guesses: Callable[[list[tuple[str, dict[str, Any]]]], list[dict[str, Any]]] | None = (
+        None
+    )
+    capabilities: frozenset[str] = frozenset()
+
+    @property
+    def composite(self) -> bool:
+        """Whether a node of this type can be expanded into simpler nodes."""
+        return self.recipe is not None
+
+    def param_count(self, params: dict[str, Any], ins: list[Shape],
+                    out: Shape) -> tuple[int, int]:  # fmt: skip
+        """Trainable and non-trainable parameters of a node with these shapes."""
+        weights = self.weights(params, ins, out)
+        trainable = sum(w.size for w in weights if w.trainable)
+        return trainable, sum(w.size for w in weights) - trainable
 
     @property
     def fewest_inputs(self) -> int:
@@ -244,9 +293,16 @@ def layer_maker(class_name: str, package: str = "keras") -> Callable[[dict[str, 
     return make
 
 
-def no_params(params: dict[str, Any], ins: list[Shape], out: Shape) -> tuple[int, int]:
-    """Parameter count of a layer without weights."""
-    return 0, 0
+def no_weights(params: dict[str, Any], ins: list[Shape], out: Shape) -> list[WeightSpec]:
+    """The weights of a layer that has none."""
+    return []
+
+
+def known(dim: int | None, what: str) -> int:
+    """``dim``, or a ShapeError when a weight's size depends on an unknown dimension."""
+    if dim is None:
+        raise ShapeError("input", f"needs a known {what} to size its weights")
+    return dim
 
 
 def same_shape(params: dict[str, Any], ins: list[Shape]) -> Shape:

@@ -7,11 +7,12 @@ a field, in words a student understands. Fast enough to run on every edit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from netlab import catalog
-from netlab.catalog import LayerSpec, Shape
+from netlab.catalog import LayerSpec, Shape, WeightSpec
 from netlab.errors import ShapeError
 from netlab.graph.model import Graph, Node, topological_order
 
@@ -24,7 +25,9 @@ class Problem:
         node_id: The node it is about, or ``None`` for the whole graph.
         field: The parameter (or ``"input"``) it is about, if any.
         message: One line, without the node's name.
-        severity: ``"error"`` (the model cannot be built) or ``"warning"``.
+        severity: ``"error"`` (the model cannot be built), ``"warning"`` (it can,
+            but something is probably not meant), or ``"info"`` (worth knowing,
+            e.g. a layer that will start from new weights).
     """
 
     node_id: str | None
@@ -49,6 +52,18 @@ class Analysis:
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     order: list[str] = field(default_factory=list)
+    weights: dict[str, list[WeightSpec]] = field(default_factory=dict)
+    reinitialised: dict[str, str] = field(default_factory=dict)
+    """Nodes whose trained weights no longer fit (after an edit), with the reason.
+
+    A node whose shapes are unknown for now (say, its input is disconnected) is
+    not listed: its weights are kept, as they may fit again."""
+
+    def fits(self, node_id: str, arrays: Sequence[Any] | None) -> bool:
+        """Whether ``arrays`` have exactly the shapes node ``node_id`` needs."""
+        if arrays is None or node_id not in self.weights:
+            return False
+        return [tuple(a.shape) for a in arrays] == [w.shape for w in self.weights[node_id]]
 
     @property
     def errors(self) -> list[Problem]:
@@ -139,10 +154,42 @@ def analyse(graph: Graph) -> Analysis:
             continue  # the cause is reported on this node or upstream
         try:
             shape = spec.output_shape(params, shapes)
-            result.counts[node_id] = spec.param_count(params, shapes, shape)
+            weights = spec.weights(params, shapes, shape)
         except ShapeError as err:
             result.problems.append(Problem(node_id, err.field, str(err)))
             continue
         result.shapes[node_id] = shape
+        result.weights[node_id] = weights
+        trainable = sum(w.size for w in weights if w.trainable)
+        result.counts[node_id] = (trainable, sum(w.size for w in weights) - trainable)
+        if node.weights is not None and not result.fits(node_id, node.weights):
+            reason = _reinitialised(node.weights, weights)
+            result.reinitialised[node_id] = reason
+            result.problems.append(Problem(node_id, None, f"re-initialised: {reason}; it will "
+                                           "start from new weights", "info"))  # fmt: skip
     result.problems += _graph_problems(graph, cycle)
+    result.problems += _size_problems(graph, result)
     return result
+
+
+def _reinitialised(arrays: Sequence[Any], needed: list[WeightSpec]) -> str:
+    """Why trained weights no longer fit, naming the first array that differs."""
+    have = [tuple(a.shape) for a in arrays]
+    for old, new in zip(have, needed, strict=False):
+        if old != new.shape:
+            return f"its trained {new.name} {old} no longer fits {new.shape}"
+    return f"it has {len(have)} trained weight arrays but needs {len(needed)}"
+
+
+MAX_PARAMETERS = 2_000_000_000
+"""The most parameters NetLab builds a model with (8 GB of float32 weights)."""
+
+
+def _size_problems(graph: Graph, result: Analysis) -> list[Problem]:
+    trainable, frozen = result.totals()
+    if trainable + frozen <= MAX_PARAMETERS:
+        return []
+    largest = max(result.counts, key=lambda n: sum(result.counts[n]))
+    return [Problem(largest, None, f"the network would have {trainable + frozen:,} parameters "
+                    f"({sum(result.counts[largest]):,} here); NetLab builds at most "
+                    f"{MAX_PARAMETERS:,}")]  # fmt: skip

@@ -13,13 +13,27 @@ from typing import Any
 
 from netlab import catalog
 from netlab.errors import GraphError
-from netlab.graph.model import Edge, Graph, Node
+from netlab.graph.model import Edge, Graph, Node, frozen_arrays
 
 
 class Command:
-    """An undoable edit. ``text`` names it in the Edit menu."""
+    """An undoable edit. ``text`` names it in the Edit menu.
+
+    Subclasses implement ``do`` and ``undo``; callers use :meth:`apply` and
+    :meth:`revert`, which give the graph's listeners one event for the whole edit.
+    """
 
     text = "Edit"
+
+    def apply(self, graph: Graph) -> None:
+        """Does the edit, with one change event for all of it."""
+        with graph.batch():
+            self.do(graph)
+
+    def revert(self, graph: Graph) -> None:
+        """Undoes the edit, with one change event for all of it."""
+        with graph.batch():
+            self.undo(graph)
 
     def do(self, graph: Graph) -> None:
         """Applies the edit."""
@@ -45,7 +59,10 @@ def _reaches(graph: Graph, start: str, goal: str) -> bool:
 
 @dataclass
 class AddNode(Command):
-    """Adds a layer of catalog type ``key`` (default parameters unless given)."""
+    """Adds a layer of catalog type ``key`` (default parameters unless given).
+
+    ``weights`` gives it trained weights (a pasted or expanded layer keeps them).
+    """
 
     key: str
     pos: tuple[float, float] = (0.0, 0.0)
@@ -53,17 +70,24 @@ class AddNode(Command):
     params: dict[str, Any] | None = None
     node_id: str | None = None
     text: str = "Add layer"
+    weights: Sequence[Any] | None = None
+    _node: Node | None = None
 
     def do(self, graph: Graph) -> None:
+        if self._node is not None:  # redo: the very node that undo took away
+            graph.insert_node(self._node)
+            return
         spec = catalog.get(self.key)
         self.node_id = self.node_id or graph.new_id()
         self.name = self.name or graph.unique_name(spec.key.lower())
         params = {**spec.defaults(), **(self.params or {})}
-        graph.insert_node(Node(self.node_id, self.name, self.key, {}, self.pos))
-        graph.set_params(self.node_id, params)
+        spec.check_params(params)  # pasted or scripted values pass the editor's checks too
+        node = Node(self.node_id, self.name, self.key, params, self.pos,
+                    None if self.weights is None else frozen_arrays(self.weights))  # fmt: skip
+        graph.insert_node(node)
 
     def undo(self, graph: Graph) -> None:
-        graph.delete_node(self.node_id)
+        self._node = graph.delete_node(self.node_id)
 
 
 @dataclass
@@ -216,9 +240,8 @@ def paste_group(graph: Graph, data: dict[str, Any], offset: tuple[float, float])
     new_ids: dict[str, str] = {}
     pasted: set[str] = set()
     commands: list[Command] = []
-    ids = graph.copy()  # hands out fresh ids without touching the graph itself
     for item in data["nodes"]:
-        node_id = ids.new_id()
+        node_id = graph.new_id()
         name = graph.unique_name(item["name"], pasted)
         pasted.add(name)
         new_ids[str(item["id"])] = node_id
@@ -238,7 +261,7 @@ def insert_on_edge(graph: Graph, edge: Edge, key: str, pos: tuple[float, float],
     With ``room`` > 0, the nodes from the edge's end onwards (at or right of its
     ``x``) move right by ``room`` so the new layer does not cover them.
     """
-    node_id = graph.copy().new_id()
+    node_id = graph.new_id()
     commands: list[Command] = [
         AddNode(key, pos, node_id=node_id),
         Disconnect(edge),

@@ -1,128 +1,93 @@
-"""Composite layers (ResidualBlock, TransformerBlock) as recipes of simple nodes.
+"""Expanding a composite node into the layers of its recipe, and collapsing them back.
 
-The templates use the recipes to build expanded networks, and
-:func:`expand_node` replaces a composite node on the canvas by its layers.
+Each composite layer type carries its recipe in its catalog entry
+(:mod:`netlab.catalog.recipes`); this module turns recipes into graph commands.
+Trained weights go along both ways: the block's arrays divide among its layers
+on expand and join again on collapse.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from netlab import catalog
-from netlab.errors import GraphError
-from netlab.graph.analysis import analyse
+from netlab.catalog.recipes import INPUT, Recipe, Step, split_weights
+from netlab.errors import GraphError, ShapeError
+from netlab.graph.analysis import Analysis, analyse
 from netlab.graph.commands import AddNode, Command, Compound, Connect, RemoveNodes
-from netlab.graph.layout import COLUMN_STEP
 from netlab.graph.model import Graph
-
-INPUT = "<input>"
-
-
-@dataclass(frozen=True)
-class Step:
-    """One node of a recipe: ``inputs`` name earlier steps' suffixes or INPUT."""
-
-    suffix: str
-    key: str
-    params: dict[str, Any] = field(default_factory=dict)
-    inputs: tuple[str, ...] = ()
+from netlab.graph.placement import make_room, place_steps
 
 
-def residual_recipe(filters: int, strides: int, project: bool, zero_init: bool) -> list[Step]:
-    """ResNet's basic block as conv / batch norm / ReLU / Add steps."""
-    bn = {"momentum": 0.9, "epsilon": 1e-5}
-    conv = {"filters": filters, "use_bias": False}
-    steps = [
-        Step("conv1", "Conv2D", {**conv, "kernel_size": 3, "strides": strides, "padding": 1},
-             (INPUT,)),
-        Step("bn1", "BatchNorm", bn, ("conv1",)),
-        Step("relu1", "Activation", {"activation": "relu"}, ("bn1",)),
-        Step("conv2", "Conv2D", {**conv, "kernel_size": 3, "padding": 1}, ("relu1",)),
-        Step("bn2", "BatchNorm", {**bn, "gamma_initializer": "zeros" if zero_init else "ones"},
-             ("conv2",)),
-    ]  # fmt: skip
-    shortcut = INPUT
-    if project:
-        steps += [
-            Step("proj", "Conv2D", {**conv, "kernel_size": 1, "strides": strides}, (INPUT,)),
-            Step("proj_bn", "BatchNorm", bn, ("proj",)),
-        ]
-        shortcut = "proj_bn"
-    return [*steps, Step("add", "Add", {}, ("bn2", shortcut)),
-            Step("relu2", "Activation", {"activation": "relu"}, ("add",))]  # fmt: skip
+def _input_shape(graph: Graph, node_id: str, analysis: Analysis) -> Any:
+    node = graph.node(node_id)
+    inputs = graph.inputs_of(node_id)
+    shape = analysis.shapes.get(inputs[0].src) if inputs else None
+    if shape is None:
+        raise GraphError(f"connect {node.name!r} to a valid input before expanding it")
+    return shape
 
 
-def transformer_recipe(params: dict[str, Any]) -> list[Step]:
-    """A TransformerBlock as attention / dropout / Add / LayerNorm / FeedForward steps."""
-    attention = {k: params[k] for k in ("num_heads", "key_dim", "dropout", "causal")}
-    ff = {"hidden_dim": params["ff_dim"], "activation": params["activation"],
-          "dropout": params["dropout"]}  # fmt: skip
-    drop = {"rate": params["dropout"]}
-    if params["norm_first"]:
-        return [
-            Step("norm1", "LayerNorm", {}, (INPUT,)),
-            Step("attention", "MultiHeadAttention", attention, ("norm1",)),
-            Step("drop1", "Dropout", drop, ("attention",)),
-            Step("add1", "Add", {}, (INPUT, "drop1")),
-            Step("norm2", "LayerNorm", {}, ("add1",)),
-            Step("feed_forward", "FeedForward", ff, ("norm2",)),
-            Step("drop2", "Dropout", drop, ("feed_forward",)),
-            Step("add2", "Add", {}, ("add1", "drop2")),
-        ]
-    return [
-        Step("attention", "MultiHeadAttention", attention, (INPUT,)),
-        Step("drop1", "Dropout", drop, ("attention",)),
-        Step("add1", "Add", {}, (INPUT, "drop1")),
-        Step("norm1", "LayerNorm", {}, ("add1",)),
-        Step("feed_forward", "FeedForward", ff, ("norm1",)),
-        Step("drop2", "Dropout", drop, ("feed_forward",)),
-        Step("add2", "Add", {}, ("norm1", "drop2")),
-        Step("norm2", "LayerNorm", {}, ("add2",)),
-    ]
-
-
-def recipe_for(graph: Graph, node_id: str) -> list[Step]:
+def recipe_for(graph: Graph, node_id: str, analysis: Analysis | None = None) -> Recipe:
     """The recipe of a composite node, given its current input.
 
     Raises:
-        GraphError: If the node is not composite, or its input shape is unknown.
+        GraphError: If the node is not composite, or its input is missing or unknown.
     """
     node = graph.node(node_id)
     spec = catalog.get(node.key)
-    if not spec.composite:
+    if spec.recipe is None:
         raise GraphError(f"{node.name!r} ({spec.display_name}) is not a composite layer")
     params = spec.check_params(node.params)
-    if node.key == "TransformerBlock":
-        return transformer_recipe(params)
-    inputs = graph.inputs_of(node_id)
-    shape = analyse(graph).shapes.get(inputs[0].src) if inputs else None
-    if shape is None:
-        raise GraphError(f"connect {node.name!r} to a valid input before expanding it")
-    project = params["strides"] != 1 or shape[-1] != params["filters"]
-    return residual_recipe(params["filters"], params["strides"], project, params["zero_init"])
+    shape = _input_shape(graph, node_id, analysis or analyse(graph))
+    return spec.recipe(params, shape)
+
+
+def _step_weights(graph: Graph, node_id: str, recipe: Recipe,
+                  analysis: Analysis) -> dict[str, list[Any]]:  # fmt: skip
+    """The node's trained weights divided among the steps (none if it has none that fit)."""
+    node = graph.nodes[node_id]
+    if not node.weights or node_id in analysis.reinitialised:
+        return {}
+    try:
+        return split_weights(recipe, _input_shape(graph, node_id, analysis), list(node.weights))
+    except ShapeError:
+        return {}
 
 
 def expand_node(graph: Graph, node_id: str) -> Compound:
-    """A command replacing a composite node by its layers, rewired in place."""
+    """A command replacing a composite node by its layers, rewired and laid out in place.
+
+    The new layers keep the block's trained weights; the nodes after the block
+    move aside to make room for it.
+
+    Raises:
+        GraphError: If the node is not composite or has no valid input.
+    """
+    analysis = analyse(graph)
     node = graph.node(node_id)
-    steps = recipe_for(graph, node_id)
+    recipe = recipe_for(graph, node_id, analysis)
+    shares = _step_weights(graph, node_id, recipe, analysis)
     sources = [e.src for e in graph.inputs_of(node_id)]
     consumers = graph.outputs_of(node_id)
+    ids = {step.suffix: graph.new_id() for step in recipe.steps}
+    positions = place_steps(graph, node_id, recipe.steps)
     commands: list[Command] = [RemoveNodes([node_id])]
-    ids: dict[str, str] = {}
-    fresh = graph.copy()  # hands out new ids without touching the graph itself
-    for i, step in enumerate(steps):
-        ids[step.suffix] = fresh.new_id()
-        name = graph.unique_name(f"{node.name}_{step.suffix}")
-        pos = (node.pos[0] + i * COLUMN_STEP / 2, node.pos[1])
-        commands.append(AddNode(step.key, pos, name, step.params, ids[step.suffix]))
-    for step in steps:
+    taken: set[str] = set()
+    for step in recipe.steps:
+        name = graph.unique_name(f"{node.name}_{step.suffix}", taken)
+        taken.add(name)
+        commands.append(AddNode(step.key, positions[step.suffix], name, step.params,
+                                ids[step.suffix], weights=shares.get(step.suffix)))  # fmt: skip
+    for step in recipe.steps:
         for port, src in enumerate(step.inputs):
             commands.append(Connect(sources[0] if src == INPUT else ids[src], ids[step.suffix],
                                     port))  # fmt: skip
-    last = ids[steps[-1].suffix]
+    last = ids[recipe.steps[-1].suffix]
     commands += [Connect(last, e.dst, e.port) for e in consumers]
+    moves = make_room(graph, node_id, positions.values())
+    if moves is not None:
+        commands.append(moves)
     return Compound(commands, text=f"Expand {node.name}")
 
 
@@ -131,34 +96,8 @@ def _canonical(key: str, params: dict[str, Any]) -> dict[str, Any]:
     return spec.check_params({**spec.defaults(), **params})
 
 
-def _candidates(graph: Graph, chosen: set[str]) -> list[tuple[str, dict[str, Any], list[Step]]]:
-    """Composite parameters the chosen nodes could have been expanded from, with recipes."""
-    nodes = [graph.nodes[n] for n in chosen]
-    out = []
-    for conv in (
-        n for n in nodes if n.key == "Conv2D" and n.params.get("kernel_size") in (3, (3, 3))
-    ):
-        filters, strides = conv.params["filters"], conv.params["strides"]
-        strides = strides[0] if isinstance(strides, (tuple, list)) else strides
-        for project in (False, True):
-            for zero_init in (False, True):
-                params = {"filters": filters, "strides": strides, "zero_init": zero_init}
-                out.append(("ResidualBlock", params,
-                            residual_recipe(filters, strides, project, zero_init)))  # fmt: skip
-    attention = [n for n in nodes if n.key == "MultiHeadAttention"]
-    forward = [n for n in nodes if n.key == "FeedForward"]
-    if len(attention) == 1 and len(forward) == 1:
-        a, f = attention[0].params, forward[0].params
-        for norm_first in (False, True):
-            params = {"num_heads": a["num_heads"], "key_dim": a["key_dim"],
-                      "ff_dim": f["hidden_dim"], "dropout": a["dropout"], "norm_first": norm_first,
-                      "causal": a["causal"], "activation": f["activation"]}  # fmt: skip
-            params = _canonical("TransformerBlock", params)
-            out.append(("TransformerBlock", params, transformer_recipe(params)))
-    return out
-
-
-def _match(graph: Graph, chosen: set[str], source: str, steps: list[Step]) -> dict[str, str] | None:
+def _match(graph: Graph, chosen: set[str], source: str,
+           steps: tuple[Step, ...]) -> dict[str, str] | None:  # fmt: skip
     """Maps each recipe step to a chosen node with the same type, parameters and inputs."""
     if len(steps) != len(chosen):
         return None
@@ -169,7 +108,7 @@ def _match(graph: Graph, chosen: set[str], source: str, steps: list[Step]) -> di
         found = [
             n for n in chosen - set(mapped.values())
             if graph.nodes[n].key == step.key
-            and [e.src for e in sorted(graph.inputs_of(n), key=lambda e: e.port)] == want
+            and [e.src for e in graph.inputs_of(n)] == want
             and _canonical(step.key, graph.nodes[n].params) == params
         ]  # fmt: skip
         if len(found) != 1:
@@ -178,12 +117,25 @@ def _match(graph: Graph, chosen: set[str], source: str, steps: list[Step]) -> di
     return mapped
 
 
+def _joined_weights(graph: Graph, recipe: Recipe, mapped: dict[str, str],
+                    analysis: Analysis) -> list[Any] | None:  # fmt: skip
+    """The block's weights gathered from its layers, if every layer with weights has them."""
+    arrays: list[Any] = []
+    for suffix in recipe.weight_order:
+        node = graph.nodes[mapped[suffix]]
+        if not node.weights or node.id in analysis.reinitialised:
+            return None
+        arrays += list(node.weights)
+    return arrays
+
+
 def collapse_nodes(graph: Graph, node_ids: list[str]) -> Compound:
     """A command replacing the layers of an expanded block by the composite node again.
 
     The chosen nodes must be exactly what :func:`expand_node` makes for some
-    ResidualBlock or TransformerBlock (same types, parameters and wiring), with
-    one input from outside and one node feeding the rest of the graph.
+    composite (same types, parameters and wiring), with one input from outside
+    and one node feeding the rest of the graph. Their trained weights become
+    the block's.
 
     Raises:
         GraphError: If they do not form such a block.
@@ -196,18 +148,40 @@ def collapse_nodes(graph: Graph, node_ids: list[str]) -> Compound:
     if len(incoming) != 1:
         raise refuse
     source = incoming.pop()
-    for key, params, steps in _candidates(graph, chosen):
-        mapped = _match(graph, chosen, source, steps)
-        if mapped is None or any(e.src != mapped[steps[-1].suffix] for e in outgoing):
+    analysis = analyse(graph)
+    shape = analysis.shapes.get(source)
+    if shape is None:
+        raise refuse
+    nodes = [(graph.nodes[n].key, graph.nodes[n].params) for n in sorted(chosen)]
+    for spec in catalog.CATALOG.values():
+        if spec.recipe is None or spec.collapse_guesses is None:
             continue
-        first = graph.nodes[mapped[steps[0].suffix]]
-        base = first.name.rsplit("_", 1)[0] if "_" in first.name else key.lower()
-        node_id = graph.copy().new_id()
-        others = {graph.nodes[n].name for n in graph.nodes if n not in chosen}
-        name = graph.unique_name(base) if base in others else base
-        commands: list[Command] = [RemoveNodes(sorted(chosen)),
-                                   AddNode(key, first.pos, name, params, node_id),
-                                   Connect(source, node_id, 0)]  # fmt: skip
-        commands += [Connect(node_id, e.dst, e.port) for e in outgoing]
-        return Compound(commands, text=f"Collapse into {name}")
+        for guess in spec.collapse_guesses(nodes):
+            params = _canonical(spec.key, guess)
+            try:
+                recipe = spec.recipe(params, shape)
+            except ShapeError:
+                continue
+            mapped = _match(graph, chosen, source, recipe.steps)
+            if mapped is None or any(e.src != mapped[recipe.steps[-1].suffix] for e in outgoing):
+                continue
+            return _collapse(graph, chosen, source, spec.key, params, recipe, mapped, analysis,
+                             outgoing)  # fmt: skip
     raise refuse
+
+
+def _collapse(graph: Graph, chosen: set[str], source: str, key: str, params: dict[str, Any],
+              recipe: Recipe, mapped: dict[str, str], analysis: Analysis,
+              outgoing: list[Any]) -> Compound:  # fmt: skip
+    first = graph.nodes[mapped[recipe.steps[0].suffix]]
+    suffix = recipe.steps[0].suffix
+    base = first.name[: -len(suffix) - 1] if first.name.endswith(f"_{suffix}") else key.lower()
+    node_id = graph.new_id()
+    others = {graph.nodes[n].name for n in graph.nodes if n not in chosen}
+    name = graph.unique_name(base) if base in others else base
+    weights = _joined_weights(graph, recipe, mapped, analysis)
+    commands: list[Command] = [RemoveNodes(sorted(chosen)),
+                               AddNode(key, first.pos, name, params, node_id, weights=weights),
+                               Connect(source, node_id, 0)]  # fmt: skip
+    commands += [Connect(node_id, e.dst, e.port) for e in outgoing]
+    return Compound(commands, text=f"Collapse into {name}")

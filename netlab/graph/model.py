@@ -1,21 +1,40 @@
 """The network graph: nodes (layers) and edges (tensors), with change events.
 
 A plain Python object: the GUI observes its events and edits it only through
-the command objects of :mod:`netlab.graph.commands`.
+the command objects of :mod:`netlab.graph.commands`. A node carries its trained
+weights, so they follow it through renames, moves, deletion and undo.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+import numpy as np
 
 from netlab import catalog
 from netlab.errors import GraphError
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-.]{0,63}$")
+
+Arrays = tuple[np.ndarray, ...]
+"""A layer's weight arrays, in Keras's ``get_weights()`` order; never written to."""
+
+
+def frozen_arrays(arrays: Sequence[Any]) -> Arrays:
+    """``arrays`` as read-only NumPy arrays (copied only when they view other memory)."""
+    out = []
+    for array in arrays:
+        array = np.asarray(array)
+        if array.flags.writeable and array.base is not None:
+            array = array.copy()
+        array.flags.writeable = False
+        out.append(array)
+    return tuple(out)
 
 
 @dataclass
@@ -28,6 +47,9 @@ class Node:
         key: Catalog key of the layer type.
         params: Parameter values (checked when validated, not when set).
         pos: Canvas position (x, y) of the node's top-left corner.
+        weights: Trained weights, or ``None`` for a layer that starts from new
+            ones. Kept when they stop fitting (the analysis then reports the
+            layer as re-initialised), so an undo makes them fit again.
     """
 
     id: str
@@ -35,6 +57,7 @@ class Node:
     key: str
     params: dict[str, Any] = field(default_factory=dict)
     pos: tuple[float, float] = (0.0, 0.0)
+    weights: Arrays | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -47,43 +70,139 @@ class Edge:
 
 
 @dataclass(frozen=True)
-class GraphEvent:
-    """Something changed: ``kind`` is one of ``node_added``, ``node_removed``,
-    ``node_changed`` (name or parameters), ``node_moved``, ``edge_added``,
-    ``edge_removed``; ``subject`` is the node id or the edge."""
+class GraphChange:
+    """What one edit did to a graph, as one event (all its primitive changes together).
 
-    kind: str
-    subject: Any
+    Attributes:
+        added: Ids of nodes that are new.
+        removed: Ids of nodes that are gone.
+        changed: Ids of nodes whose name, parameters or weights changed.
+        moved: Ids of nodes that moved (and nothing else).
+        edges_added: Edges that are new.
+        edges_removed: Edges that are gone.
+    """
+
+    added: frozenset[str] = frozenset()
+    removed: frozenset[str] = frozenset()
+    changed: frozenset[str] = frozenset()
+    moved: frozenset[str] = frozenset()
+    edges_added: frozenset[Edge] = frozenset()
+    edges_removed: frozenset[Edge] = frozenset()
+
+    @property
+    def structural(self) -> bool:
+        """Whether nodes or edges came or went."""
+        return bool(self.added or self.removed or self.edges_added or self.edges_removed)
+
+    @property
+    def only_moves(self) -> bool:
+        """Whether nothing but positions changed (shapes and problems stay)."""
+        return not (self.structural or self.changed)
+
+    def __bool__(self) -> bool:
+        return bool(self.structural or self.changed or self.moved)
+
+
+class _PendingChange:
+    """Collects primitive changes into the net effect of a batch."""
+
+    def __init__(self) -> None:
+        self.added: set[str] = set()
+        self.removed: set[str] = set()
+        self.changed: set[str] = set()
+        self.moved: set[str] = set()
+        self.edges_added: set[Edge] = set()
+        self.edges_removed: set[Edge] = set()
+
+    def node_added(self, node_id: str) -> None:
+        if node_id in self.removed:  # deleted and put back: its contents may differ
+            self.removed.discard(node_id)
+            self.changed.add(node_id)
+        else:
+            self.added.add(node_id)
+
+    def node_removed(self, node_id: str) -> None:
+        self.changed.discard(node_id)
+        self.moved.discard(node_id)
+        if node_id in self.added:
+            self.added.discard(node_id)
+        else:
+            self.removed.add(node_id)
+
+    def edge(self, edge: Edge, added: bool) -> None:
+        undone, done = (self.edges_removed, self.edges_added) if added else \
+            (self.edges_added, self.edges_removed)  # fmt: skip
+        if edge in undone:
+            undone.discard(edge)
+        else:
+            done.add(edge)
+
+    def result(self) -> GraphChange:
+        fresh = self.added
+        return GraphChange(frozenset(self.added), frozenset(self.removed),
+                           frozenset(self.changed - fresh),
+                           frozenset(self.moved - fresh),
+                           frozenset(self.edges_added), frozenset(self.edges_removed))  # fmt: skip
 
 
 class Graph:
     """Nodes and edges of one network, in insertion order.
 
     The mutators here are the primitive operations that commands combine; they
-    check structure (ids, names, ports) and emit one event each.
+    check structure (ids, names, ports). Listeners get one :class:`GraphChange`
+    per primitive change, or one for a whole :meth:`batch`.
     """
 
     def __init__(self) -> None:
         self.nodes: dict[str, Node] = {}
         self.edges: list[Edge] = []
-        self._listeners: list[Callable[[GraphEvent], None]] = []
+        self._listeners: list[Callable[[GraphChange], None]] = []
         self._next_id = 1
+        self._pending: _PendingChange | None = None
+        self._depth = 0
 
     def __repr__(self) -> str:
         return f"Graph({self.to_dict()!r})"
 
     # Events -----------------------------------------------------------------
-    def subscribe(self, listener: Callable[[GraphEvent], None]) -> None:
-        """Calls ``listener(event)`` after every change."""
+    def subscribe(self, listener: Callable[[GraphChange], None]) -> None:
+        """Calls ``listener(change)`` after every change (once per batch)."""
         self._listeners.append(listener)
 
-    def unsubscribe(self, listener: Callable[[GraphEvent], None]) -> None:
+    def unsubscribe(self, listener: Callable[[GraphChange], None]) -> None:
         """Stops calling ``listener``."""
         self._listeners.remove(listener)
 
-    def _emit(self, kind: str, subject: Any) -> None:
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Holds the events of the changes inside until the end, then emits their net effect once.
+
+        Batches nest; only the outermost emits. A command and its undo each run in one.
+        """
+        if self._depth == 0:
+            self._pending = _PendingChange()
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                pending, self._pending = self._pending, None
+                change = pending.result()
+                if change:
+                    self._notify(change)
+
+    def _notify(self, change: GraphChange) -> None:
         for listener in list(self._listeners):
-            listener(GraphEvent(kind, subject))
+            listener(change)
+
+    def _record(self, apply: Callable[[_PendingChange], None]) -> None:
+        if self._pending is not None:
+            apply(self._pending)
+            return
+        single = _PendingChange()
+        apply(single)
+        self._notify(single.result())
 
     # Queries ----------------------------------------------------------------
     def node(self, node_id: str) -> Node:
@@ -109,7 +228,11 @@ class Graph:
         return [e for e in self.edges if e.src == node_id]
 
     def new_id(self) -> str:
-        """An id no node of this graph has or had."""
+        """An id no node of this graph has or had, and that no later call gives again.
+
+        Handing one out changes no node (no event); ids are never reused, so a
+        training run's results and an undo entry always find their own node.
+        """
         while f"n{self._next_id}" in self.nodes:
             self._next_id += 1
         self._next_id += 1
@@ -142,7 +265,7 @@ class Graph:
             raise GraphError(f"a node with id {node.id!r} exists already")
         self._check_name(node.name)
         self.nodes[node.id] = node
-        self._emit("node_added", node.id)
+        self._record(lambda c: c.node_added(node.id))
 
     def delete_node(self, node_id: str) -> Node:
         """Removes a node that has no edges; returns it."""
@@ -150,7 +273,7 @@ class Graph:
         if self.inputs_of(node_id) or self.outputs_of(node_id):
             raise GraphError(f"node {node.name!r} still has connections")
         del self.nodes[node_id]
-        self._emit("node_removed", node_id)
+        self._record(lambda c: c.node_removed(node_id))
         return node
 
     def restore_node(self, node: Node, index: int) -> None:
@@ -176,7 +299,7 @@ class Graph:
         if src.key == "Output":
             raise GraphError(f"{src.name!r} is an Output marker and has no outgoing tensor")
         self.edges.insert(len(self.edges) if index is None else index, edge)
-        self._emit("edge_added", edge)
+        self._record(lambda c: c.edge(edge, True))
 
     def delete_edge(self, edge: Edge) -> int:
         """Removes an edge; returns the index it had in ``edges``."""
@@ -184,7 +307,7 @@ class Graph:
             raise GraphError(f"no connection from {edge.src!r} to {edge.dst!r}")
         index = self.edges.index(edge)
         del self.edges[index]
-        self._emit("edge_removed", edge)
+        self._record(lambda c: c.edge(edge, False))
         return index
 
     def set_name(self, node_id: str, name: str) -> None:
@@ -193,7 +316,7 @@ class Graph:
         if name != node.name:
             self._check_name(name)
         node.name = name
-        self._emit("node_changed", node_id)
+        self._record(lambda c: c.changed.add(node_id))
 
     def set_params(self, node_id: str, params: dict[str, Any]) -> None:
         """Replaces a node's parameter values (validation reports bad ones)."""
@@ -202,12 +325,17 @@ class Graph:
         for name in params:
             spec.param(name)
         node.params = dict(params)
-        self._emit("node_changed", node_id)
+        self._record(lambda c: c.changed.add(node_id))
+
+    def set_weights(self, node_id: str, weights: Sequence[Any] | None) -> None:
+        """Gives a node trained weights (``None``: it starts from new ones)."""
+        self.node(node_id).weights = None if weights is None else frozen_arrays(weights)
+        self._record(lambda c: c.changed.add(node_id))
 
     def set_pos(self, node_id: str, pos: tuple[float, float]) -> None:
         """Moves a node on the canvas."""
         self.node(node_id).pos = (float(pos[0]), float(pos[1]))
-        self._emit("node_moved", node_id)
+        self._record(lambda c: c.moved.add(node_id))
 
     def _check_name(self, name: str) -> None:
         if not isinstance(name, str) or not _NAME.match(name):
@@ -222,7 +350,8 @@ class Graph:
     def copy(self) -> Graph:
         """A deep copy without listeners."""
         other = Graph()
-        other.nodes = copy.deepcopy(self.nodes)
+        # Weights are read-only arrays: the copy shares them instead of copying megabytes.
+        other.nodes = {i: replace(n, params=copy.deepcopy(n.params)) for i, n in self.nodes.items()}
         other.edges = list(self.edges)
         other._next_id = self._next_id
         return other
@@ -240,21 +369,56 @@ class Graph:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Graph:
-        """Rebuilds a graph from :meth:`to_dict` data.
+        """Rebuilds a graph from :meth:`to_dict` data: the one door for graphs from outside.
+
+        Files, the clipboard and run records all come through here, so what
+        loads is exactly what the editor could have made.
 
         Raises:
-            GraphError: On unknown types or parameters, duplicate ids or names,
-                or edges between missing nodes.
+            GraphError: On malformed data, unknown types or parameters, values the
+                editor would refuse, duplicate ids or names, or edges between
+                missing nodes; the message names the node.
         """
+        if not isinstance(data, dict) or not isinstance(data.get("nodes"), list) or \
+                not isinstance(data.get("edges"), list):  # fmt: skip
+            raise GraphError("a graph needs a list of nodes and a list of edges")
         graph = cls()
         for item in data["nodes"]:
-            spec = catalog.get(item["type"])
-            params = {**spec.defaults(), **item.get("params", {})}
-            graph.insert_node(Node(str(item["id"]), item["name"], spec.key, {}, tuple(item["pos"])))
-            graph.set_params(str(item["id"]), params)
+            node = _node_from_dict(item)
+            graph.insert_node(node)
+            number = node.id[1:]
+            if node.id.startswith("n") and number.isdigit() and len(number) < 12:
+                graph._next_id = max(graph._next_id, int(number) + 1)
         for item in data["edges"]:
-            graph.insert_edge(Edge(str(item["src"]), str(item["dst"]), int(item.get("port", 0))))
+            if not isinstance(item, dict) or not all(isinstance(item.get(k), str)
+                                                     for k in ("src", "dst")):  # fmt: skip
+                raise GraphError(f"malformed connection {item!r:.80}")
+            port = item.get("port", 0)
+            if not isinstance(port, int) or isinstance(port, bool):
+                raise GraphError(f"malformed connection {item!r:.80}")
+            graph.insert_edge(Edge(item["src"], item["dst"], port))
         return graph
+
+
+def _node_from_dict(item: Any) -> Node:
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+        raise GraphError(f"malformed node {item!r:.80}")
+    name = item["name"]
+    if not isinstance(item.get("id"), (str, int)) or not isinstance(item.get("type"), str):
+        raise GraphError(f"node {name!r} lacks a valid id or type")
+    params, pos = item.get("params", {}), item.get("pos", [0.0, 0.0])
+    if not isinstance(params, dict):
+        raise GraphError(f"node {name!r}: its parameters are not a mapping")
+    if not isinstance(pos, (list, tuple)) or len(pos) != 2 or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) < 1e9 for v in pos
+    ):
+        raise GraphError(f"node {name!r}: its position must be two numbers")
+    spec = catalog.get(item["type"])
+    params = {**spec.defaults(), **params}
+    errors = spec.parameter_errors(params)
+    if errors:
+        raise GraphError(f"node {name!r}: {errors[0]}")
+    return Node(str(item["id"]), name, spec.key, params, (float(pos[0]), float(pos[1])))
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:

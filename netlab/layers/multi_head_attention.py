@@ -8,6 +8,7 @@ from typing import Any
 import keras
 from keras import ops
 
+from netlab.catalog.netlab_layers.multi_head_attention import head_widths
 from netlab.errors import LayerArgumentError
 from netlab.layers import _checks
 from netlab.layers.attention import attention_weights, causal_mask
@@ -132,15 +133,7 @@ class MultiHeadAttention(keras.layers.Layer):
             LayerArgumentError: If ``key_dim`` is ``None`` and ``num_heads``
                 does not divide ``model_width``.
         """
-        key_width = self.key_dim
-        if key_width is None:
-            if model_width % self.num_heads:
-                raise LayerArgumentError(
-                    f"`num_heads`={self.num_heads} does not divide the model width "
-                    f"{model_width}; choose a divisor or set `key_dim`"
-                )
-            key_width = model_width // self.num_heads
-        return key_width, self.value_dim or key_width
+        return head_widths(self.num_heads, self.key_dim, self.value_dim, model_width)
 
     def _check_shapes(self, query: Any, value: Any, key: Any) -> None:
         name = self.__class__.__name__

@@ -2,8 +2,14 @@
 
 Members (see docs/file-format.md): ``project.json``; ``weights/<layer>/<i>.npy``;
 ``runs/<run id>/<series>.npy``. No pickle anywhere: arrays are read with
-``allow_pickle=False`` after their headers are checked. Saving is atomic and
-keeps the previous version as ``<file>.bak``.
+``allow_pickle=False`` after their headers are checked. Arrays are stored
+uncompressed (deflate saves little on trained float32 weights and costs much
+time); ``project.json`` is deflated. Saving is atomic and keeps the previous
+version as ``<file>.bak``.
+
+Saving happens in two steps so the GUI can write on a worker thread:
+:func:`snapshot` takes what is to be written (milliseconds: weight arrays are
+read-only and shared, not copied) and :func:`write_snapshot` writes it.
 """
 
 from __future__ import annotations
@@ -13,18 +19,18 @@ import json
 import re
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from netlab import __version__, catalog
+from netlab import __version__
 from netlab.errors import GraphError, ProjectFileError
 from netlab.fileutil import atomic_write
-from netlab.graph.analysis import analyse
 from netlab.graph.model import Graph
 from netlab.project.config import check_training_config
-from netlab.project.project import Project, RunRecord, check_weights
+from netlab.project.project import Project, RunRecord, attach_weights
 from netlab.project.schema import check_project_json
 
 FORMAT = "netlab-project"
@@ -32,17 +38,20 @@ FORMAT_VERSION = 1
 MAX_MEMBERS = 20_000
 MAX_TOTAL_BYTES = 4 * 2**30
 MAX_JSON_BYTES = 64 * 2**20
-MAX_PARAMETERS = 2_000_000_000
-MAX_RATIO = 200  # a deflated member that grows more than this is treated as a bomb
+MAX_RATIO = 200  # a large member that grows more than this when inflated is treated as a bomb
+BOMB_MIN_BYTES = 256 * 2**20  # smaller members cannot hurt, however well they compress
 _ARRAY = re.compile(r"^(weights|runs)/([A-Za-z][A-Za-z0-9_\-.]{0,63})/([A-Za-z0-9_]{1,64})\.npy$")
 
 
-def _write_array(zf: zipfile.ZipFile, name: str, array: np.ndarray) -> None:
-    with zf.open(name, "w", force_zip64=True) as stream:
-        np.lib.format.write_array(stream, np.asarray(array), allow_pickle=False)
+@dataclass(frozen=True)
+class Snapshot:
+    """What a save writes, taken at one moment: the JSON text and the arrays by member name."""
+
+    document: str
+    arrays: tuple[tuple[str, np.ndarray], ...]
 
 
-def _project_json(project: Project) -> dict[str, Any]:
+def _project_json(project: Project, weights: dict[str, list[np.ndarray]]) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -57,20 +66,57 @@ def _project_json(project: Project) -> dict[str, Any]:
              "epochs": r.epochs, "batches": sorted(r.batches)}
             for r in project.runs
         ],
-        "weights": None if project.weights is None else
-        {name: len(arrays) for name, arrays in project.weights.items()},
+        "weights": {name: len(arrays) for name, arrays in weights.items()} if weights else None,
     }  # fmt: skip
 
 
-def _write_zip(handle: Any, project: Project) -> None:
+def snapshot(project: Project) -> Snapshot:
+    """What :func:`save_project` would write now; later edits of ``project`` do not change it.
+
+    Weights that no longer fit their layer (re-initialised) are left out.
+    """
+    weights = project.weights_to_keep()
+    document = json.dumps(_project_json(project, weights), indent=1)
+    arrays = [(f"weights/{name}/{i}.npy", array)
+              for name, values in weights.items() for i, array in enumerate(values)]  # fmt: skip
+    for run in project.runs:
+        arrays += [(f"runs/{run.id}/{key}.npy", np.asarray(series).copy())
+                   for key, series in run.batches.items()]  # fmt: skip
+    return Snapshot(document, tuple(arrays))
+
+
+def _write_array(zf: zipfile.ZipFile, name: str, array: np.ndarray) -> None:
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED
+    with zf.open(info, "w", force_zip64=True) as stream:
+        np.lib.format.write_array(stream, np.asarray(array), allow_pickle=False)
+
+
+def _write_zip(handle: Any, snap: Snapshot) -> None:
     with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
-        zf.writestr("project.json", json.dumps(_project_json(project), indent=1))
-        for name, arrays in (project.weights or {}).items():
-            for i, array in enumerate(arrays):
-                _write_array(zf, f"weights/{name}/{i}.npy", array)
-        for run in project.runs:
-            for key, series in run.batches.items():
-                _write_array(zf, f"runs/{run.id}/{key}.npy", series)
+        raw = snap.document.encode("utf-8")
+        # Text that compresses past the reader's bomb limit is stored as it is.
+        small = len(zlib.compress(raw, 1)) * MAX_RATIO // 2 > len(raw)
+        zf.writestr("project.json", raw, zipfile.ZIP_DEFLATED if small else zipfile.ZIP_STORED)
+        for name, array in snap.arrays:
+            _write_array(zf, name, array)
+
+
+def write_snapshot(path: str | Path, snap: Snapshot) -> None:
+    """Writes a :func:`snapshot` to ``path`` atomically, keeping the old file as ``.bak``.
+
+    Raises:
+        ProjectFileError: If the file cannot be written (nothing changes then).
+    """
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as handle:
+            _write_zip(handle, snap)
+
+    try:
+        atomic_write(path, write, backup=True)
+    except OSError as err:
+        raise ProjectFileError(f"{path}: cannot write: {err.strerror or err}") from None
 
 
 def save_project(path: str | Path, project: Project) -> None:
@@ -82,15 +128,7 @@ def save_project(path: str | Path, project: Project) -> None:
     Raises:
         ProjectFileError: If the file cannot be written (nothing changes then).
     """
-
-    def write(tmp: str) -> None:
-        with open(tmp, "wb") as handle:
-            _write_zip(handle, project)
-
-    try:
-        atomic_write(path, write, backup=True)
-    except OSError as err:
-        raise ProjectFileError(f"{path}: cannot write: {err.strerror or err}") from None
+    write_snapshot(path, snapshot(project))
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, where: str) -> bytes:
@@ -141,7 +179,7 @@ def _open_members(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, np.nd
         arrays: dict[str, dict[str, np.ndarray]] = {"weights": {}, "runs": {}}
         document = None
         for info in infos:
-            if info.compress_size and info.file_size > MAX_RATIO * info.compress_size + 2**16:
+            if info.file_size > max(BOMB_MIN_BYTES, MAX_RATIO * info.compress_size):
                 raise ProjectFileError(f"{where}: member {info.filename!r} is a zip bomb")
             try:
                 if info.filename == "project.json":
@@ -187,29 +225,13 @@ def load_project(path: str | Path) -> Project:
     check_project_json(document, where)
     try:
         graph = Graph.from_dict(document["graph"])
-        _check_graph_values(graph, where)
         training = check_training_config(document["training"])
         runs = [_run(item, arrays["runs"], where) for item in document["runs"]]
     except GraphError as err:
         raise ProjectFileError(f"{where}: {err}") from None
     weights = _weights(document["weights"], arrays["weights"], where)
-    if weights is not None:
-        check_weights(graph, weights, where)
-    return Project(graph, document["view"], training, runs, weights)
-
-
-def _check_graph_values(graph: Graph, where: str) -> None:
-    """Parameter values the editor would never store, and absurd networks, are refused."""
-    for node in graph.nodes.values():
-        errors = catalog.get(node.key).parameter_errors(node.params)
-        if errors:
-            raise ProjectFileError(f"{where}: node {node.name!r}: {errors[0]}")
-    trainable, frozen = analyse(graph).totals()
-    if trainable + frozen > MAX_PARAMETERS:
-        raise ProjectFileError(
-            f"{where}: the network would have {trainable + frozen:,} parameters, more than "
-            f"{MAX_PARAMETERS:,}"
-        )
+    warnings = attach_weights(graph, weights, where) if weights else []
+    return Project(graph, document["view"], training, runs, warnings=warnings)
 
 
 def _run(item: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> RunRecord:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from netlab.errors import ProjectFileError
-from netlab.graph.analysis import analyse
+from netlab.graph.analysis import Analysis, analyse
 from netlab.graph.model import Graph
 from netlab.project.config import default_training_config
 
@@ -47,37 +47,81 @@ class RunRecord:
     batches: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-@dataclass
 class Project:
-    """A NetLab project: what a ``.netlab`` file holds."""
+    """A NetLab project: what a ``.netlab`` file holds.
 
-    graph: Graph
-    view: dict[str, Any] = field(default_factory=lambda: {"zoom": 1.0, "center": [0.0, 0.0]})
-    training: dict[str, Any] = field(default_factory=default_training_config)
-    runs: list[RunRecord] = field(default_factory=list)
-    weights: Weights | None = None
+    The trained weights live on the graph's nodes (``Node.weights``), so they
+    follow each layer through renames, moves and undo; :attr:`weights` shows
+    them by layer name, as Keras and the file name them.
 
-
-def check_weights(graph: Graph, weights: Weights, where: str) -> None:
-    """Raises unless ``weights`` fit ``graph``: known layers, the right sizes.
-
-    Works without Keras, from the parameter counts of the graph's analysis.
-
-    Raises:
-        ProjectFileError: Naming ``where`` and the first layer that does not fit.
+    Args:
+        graph: The network.
+        view: The canvas's zoom and centre.
+        training: The training settings.
+        runs: Recorded training runs.
+        weights: Trained weights by node name (given to the nodes of those names).
+        warnings: What loading found and fixed (weights that no longer fit, ...).
     """
-    analysis = analyse(graph)
+
+    def __init__(self, graph: Graph, view: dict[str, Any] | None = None,
+                 training: dict[str, Any] | None = None, runs: list[RunRecord] | None = None,
+                 weights: Weights | None = None,
+                 warnings: list[str] | None = None) -> None:  # fmt: skip
+        self.graph = graph
+        self.view = view if view is not None else {"zoom": 1.0, "center": [0.0, 0.0]}
+        self.training = training if training is not None else default_training_config()
+        self.runs = runs if runs is not None else []
+        self.warnings = warnings or []
+        if weights is not None:
+            self.weights = weights
+
+    @property
+    def weights(self) -> Weights | None:
+        """Trained weights by node name, or ``None`` when no layer has any."""
+        found = {n.name: list(n.weights) for n in self.graph.nodes.values() if n.weights}
+        return found or None
+
+    @weights.setter
+    def weights(self, weights: Weights | None) -> None:
+        by_name = {n.name: n.id for n in self.graph.nodes.values()}
+        with self.graph.batch():
+            for node in self.graph.nodes.values():
+                if node.weights is not None:
+                    self.graph.set_weights(node.id, None)
+            for name, arrays in (weights or {}).items():
+                if name in by_name and arrays:
+                    self.graph.set_weights(by_name[name], arrays)
+
+    def weights_to_keep(self, analysis: Analysis | None = None) -> Weights:
+        """The weights a save writes: every layer's, but those that no longer fit."""
+        analysis = analysis or analyse(self.graph)
+        return {n.name: list(n.weights) for n in self.graph.nodes.values()
+                if n.weights and n.id not in analysis.reinitialised}  # fmt: skip
+
+
+def attach_weights(graph: Graph, weights: Weights, where: str) -> list[str]:
+    """Gives each named node its weights; returns a warning for each that cannot be used.
+
+    Weights for a layer that is not in the graph are dropped; weights that do not
+    fit their layer (an older or hand-edited file) stay on it but are not used:
+    the layer starts from new weights. Works without Keras.
+    """
+    analysis = None
+    warnings = []
     by_name = {node.name: node.id for node in graph.nodes.values()}
-    for name, arrays in weights.items():
-        if name not in by_name:
-            raise ProjectFileError(f"{where}: weights for {name!r}, which is not in the graph")
-        expected = sum(analysis.counts.get(by_name[name], (0, 0)))
-        found = sum(int(a.size) for a in arrays)
-        if found != expected:
-            raise ProjectFileError(
-                f"{where}: the weights of {name!r} hold {found:,} values but the layer has "
-                f"{expected:,} parameters"
-            )
+    with graph.batch():
+        for name, arrays in weights.items():
+            if name not in by_name:
+                warnings.append(f"{where}: weights for {name!r}, which is not in the graph, "
+                                "were left out")  # fmt: skip
+            elif arrays:
+                graph.set_weights(by_name[name], arrays)
+    analysis = analyse(graph)
+    for node_id, reason in analysis.reinitialised.items():
+        name = graph.nodes[node_id].name
+        warnings.append(f"{where}: the weights of {name!r} do not fit it and were left out "
+                        f"({reason}); it starts from new weights")  # fmt: skip
+    return warnings
 
 
 def weights_of(model: Any) -> Weights:
@@ -86,16 +130,22 @@ def weights_of(model: Any) -> Weights:
 
 
 def build_with_weights(project: Project) -> Any:
-    """Builds the project's Keras model and loads its weights, if it has any.
+    """Builds the project's Keras model and loads the trained weights that fit.
+
+    Layers whose weights no longer fit (re-initialised) start from new weights.
 
     Raises:
-        ProjectFileError: If a weight array's shape does not fit its layer.
+        ProjectFileError: If a weight array's shape does not fit its Keras layer
+            although the catalog says it should (a bug, named).
     """
     from netlab.graph.builder import build_model
 
     model = build_model(project.graph)
-    for name, arrays in (project.weights or {}).items():
-        layer = model.get_layer(name)
+    for name, arrays in project.weights_to_keep().items():
+        try:
+            layer = model.get_layer(name)
+        except ValueError:
+            continue  # a layer that leads to no output is not in the model
         expected = [tuple(w.shape) for w in layer.weights]
         if [tuple(a.shape) for a in arrays] != expected:
             raise ProjectFileError(

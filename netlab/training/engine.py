@@ -90,6 +90,7 @@ class TrainingRun:
         self._stop = threading.Event()
         self._resume = threading.Event()
         self._resume.set()
+        self._holding = threading.Event()  # set while the training thread waits in a pause
         self._thread: threading.Thread | None = None
 
     # Control (any thread) ---------------------------------------------------
@@ -115,7 +116,14 @@ class TrainingRun:
 
     def wait_while_paused(self) -> None:
         """Blocks the training thread while the run is paused."""
-        self._resume.wait()
+        if not self._resume.is_set():
+            self._holding.set()
+            self._resume.wait()
+            self._holding.clear()
+
+    def wait_until_held(self, timeout: float | None = None) -> bool:
+        """Waits until a paused run has really stopped between batches (tests, benchmarks)."""
+        return self._holding.wait(timeout)
 
     def pause(self) -> None:
         """Holds training after the current batch until :meth:`resume`."""

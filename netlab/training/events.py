@@ -91,6 +91,8 @@ class EventChannel:
         self._batch: tuple[int, BatchEnded] | None = None
         self._earlier: list[tuple[int, float, float]] = []
         self._order = itertools.count()
+        self._posted = -1  # order number of the newest event posted
+        self._delivered = -1  # ... and of the newest handed to the listeners
         self._cond = threading.Condition()
         self._closed = False
         # Started by the first post, so a run that never starts leaves no thread behind.
@@ -111,13 +113,14 @@ class EventChannel:
         with self._cond:
             if not self._thread.is_alive() and not self._closed:
                 self._thread.start()
+            self._posted = next(self._order)
             if isinstance(event, BatchEnded):
                 if self._batch is not None:
                     old = self._batch[1]
                     self._earlier.append((old.step, old.loss, old.learning_rate))
-                self._batch = (next(self._order), event)
+                self._batch = (self._posted, event)
                 return
-            self._queue.append((next(self._order), event))
+            self._queue.append((self._posted, event))
             self._cond.notify()
 
     def close(self) -> None:
@@ -126,12 +129,19 @@ class EventChannel:
             self._closed = True
             self._cond.notify()
 
+    def flush(self, timeout: float | None = None) -> bool:
+        """Waits until every event posted so far has reached the listeners; False on timeout."""
+        with self._cond:
+            target = self._posted
+            self._cond.notify()
+            return self._cond.wait_for(lambda: self._delivered >= target, timeout)
+
     def join(self, timeout: float | None = None) -> None:
         """Waits until everything posted before :meth:`close` was delivered."""
         if self._thread.ident is not None:
             self._thread.join(timeout)
 
-    def _next(self) -> Any | None:
+    def _next(self) -> tuple[int, Any] | None:
         with self._cond:
             while not self._queue and not self._closed:
                 if self._batch is not None:
@@ -142,19 +152,23 @@ class EventChannel:
                 not self._queue or self._batch[0] < self._queue[0][0]
             )
             if batch_first:
-                _, event = self._batch
+                order, event = self._batch
                 earlier = tuple(self._earlier)
                 event = BatchEnded(**{**event.__dict__, "dropped": len(earlier),
                                       "earlier": earlier})  # fmt: skip
                 self._batch, self._earlier = None, []
-                return event
+                return order, event
             if self._queue:
-                return self._queue.popleft()[1]
+                return self._queue.popleft()
             return None  # closed and empty
 
     def _dispatch(self) -> None:
-        while (event := self._next()) is not None:
+        while (item := self._next()) is not None:
+            order, event = item
             with self._cond:
                 listeners = list(self._listeners)
             for listener in listeners:
                 listener(event)
+            with self._cond:
+                self._delivered = order
+                self._cond.notify_all()

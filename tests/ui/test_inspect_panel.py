@@ -17,7 +17,7 @@ from ui.inspect import InspectPanel
 from ui.inspect.panel import HINT
 from ui.inspect.predictions import CONFIDENCE
 
-TIMEOUT = 60_000
+TIMEOUT = 240_000  # a hang guard only
 
 
 class Trained:

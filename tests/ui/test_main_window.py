@@ -30,7 +30,7 @@ def test_window_opens_on_the_default_example_with_docks_and_status(window):
 def test_backend_is_named_in_the_status_bar_once_keras_loaded(qtbot, tmp_path):
     window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), None)
     qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: "Keras 3" in window.status_label.text(), timeout=60_000)
+    qtbot.waitUntil(lambda: "Keras 3" in window.status_label.text(), timeout=240_000)
     assert "on tensorflow" in window.status_label.text() or "on jax" in window.status_label.text()
 
 
@@ -74,6 +74,6 @@ def test_main_py_opens_shows_the_example_and_quits_cleanly(tmp_path):
            "NETLAB_RECOVERY_DIR": str(tmp_path), "HOME": str(tmp_path),
            "XDG_CONFIG_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}  # fmt: skip
     result = subprocess.run([sys.executable, str(ROOT / "main.py")], env=env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
+                            capture_output=True, text=True, timeout=600)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "NetLab window: Digits CNN (example), 10 layers, valid" in result.stdout

@@ -7,7 +7,7 @@ import numpy as np
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDoubleSpinBox
 
-RUN_TIMEOUT = 120_000
+RUN_TIMEOUT = 600_000  # hang guards only: generous, so a slow or busy machine passes
 
 
 def _panel(window, **settings):
@@ -25,7 +25,7 @@ def _finished(panel):
 
 def test_train_the_default_example_to_completion_with_live_plots(window, qtbot):
     panel = _panel(window, epochs=3)
-    qtbot.waitUntil(lambda: panel.data.dataset is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: panel.data.dataset is not None, timeout=240_000)
     assert panel.data.fit.text() == "Fits the network's input and output."
     seen_live = []
     panel.timer.timeout.connect(lambda: seen_live.append(len(panel.live.batch_loss)))
@@ -53,7 +53,7 @@ def test_pause_resume_and_stop_keep_usable_weights(window, qtbot):
     panel.train_button.click()
     qtbot.waitUntil(lambda: len(panel.live.batch_loss) > 0, timeout=RUN_TIMEOUT)
     panel.pause_button.click()
-    qtbot.waitUntil(lambda: panel.pause_button.text() == "Resume", timeout=10_000)
+    qtbot.waitUntil(lambda: panel.pause_button.text() == "Resume", timeout=120_000)
     steps = panel.controller.run.record
     qtbot.wait(300)
     panel.drain()
@@ -62,8 +62,8 @@ def test_pause_resume_and_stop_keep_usable_weights(window, qtbot):
     panel.drain()
     assert len(panel.live.batch_loss) == count  # nothing trains while paused
     panel.pause_button.click()
-    qtbot.waitUntil(lambda: panel.pause_button.text() == "Pause", timeout=10_000)
-    qtbot.waitUntil(lambda: len(panel.live.batch_loss) > count, timeout=10_000)
+    qtbot.waitUntil(lambda: panel.pause_button.text() == "Pause", timeout=120_000)
+    qtbot.waitUntil(lambda: len(panel.live.batch_loss) > count, timeout=120_000)
     panel.stop_button.click()
     qtbot.waitUntil(lambda: _finished(panel), timeout=RUN_TIMEOUT)
     assert steps.status == "stopped"
@@ -88,7 +88,7 @@ def test_a_diverging_run_shows_the_reason(window, qtbot):
 def test_a_data_set_that_does_not_fit_is_named_before_training(window, qtbot):
     panel = _panel(window, dataset="spirals")
     qtbot.waitUntil(lambda: panel.data.dataset is not None and bool(panel.data.fit.text()),
-                    timeout=30_000)  # fmt: skip
+                    timeout=240_000)  # fmt: skip
     assert panel.data.fit.text().startswith("Does not fit the network: ")
     panel.train_button.click()
     qtbot.waitUntil(lambda: panel.train_button.isEnabled(), timeout=RUN_TIMEOUT)
@@ -155,7 +155,7 @@ def test_the_inspect_tab_shows_the_trained_model_and_a_saved_one(window, qtbot, 
     qtbot.waitUntil(lambda: _finished(panel), timeout=RUN_TIMEOUT)
     window.tabs.setCurrentWidget(window.inspect)
     window.inspect.show_view("evaluation")
-    qtbot.waitUntil(lambda: not window.inspect.confusion_image().isNull(), timeout=60_000)
+    qtbot.waitUntil(lambda: not window.inspect.confusion_image().isNull(), timeout=240_000)
     assert window.inspect.confusion_image().width() == 10
     answers.save_path = str(tmp_path / "trained.netlab")
     window.actions["save_as"].trigger()
@@ -165,7 +165,7 @@ def test_the_inspect_tab_shows_the_trained_model_and_a_saved_one(window, qtbot, 
     window.tabs.setCurrentWidget(window.training)
     window.tabs.setCurrentWidget(window.inspect)  # a saved project's weights are built once
     window.inspect.show_view("evaluation")
-    qtbot.waitUntil(lambda: not window.inspect.confusion_image().isNull(), timeout=60_000)
+    qtbot.waitUntil(lambda: not window.inspect.confusion_image().isNull(), timeout=240_000)
     assert window.inspect.confusion_image().height() == 10
 
 

@@ -1,4 +1,4 @@
-"""Compares NetLab's pure-Python shapes and counts with what Keras builds."""
+"""Compares NetLab's pure-Python shapes, weights and counts with what Keras builds."""
 
 import numpy as np
 
@@ -25,6 +25,10 @@ def assert_matches_keras(graph):
         trainable, frozen = analysis.counts[node_id]
         assert _count(layer.trainable_weights) == trainable, node.name
         assert _count(layer.non_trainable_weights) == frozen, node.name
+        # The catalog's weights, array by array in Keras's order: a saved layer's weights
+        # are checked against these, so they must be exactly what Keras holds.
+        expected = [(w.shape, w.trainable) for w in analysis.weights[node_id]]
+        assert [(tuple(w.shape), w.trainable) for w in layer.weights] == expected, node.name
     in_model = [c for node_id, c in analysis.counts.items() if node_id in used]
     assert _count(model.trainable_weights) == sum(c[0] for c in in_model)
     return model, analysis

@@ -15,7 +15,7 @@ from netlab.graph.commands import (
     insert_on_edge,
     paste_group,
 )
-from netlab.graph.model import Edge
+from netlab.graph.model import Edge, GraphChange
 from netlab.templates import cnn
 
 
@@ -45,15 +45,57 @@ def test_each_command_undoes_and_redoes():
     _roundtrip(graph, RemoveNodes([conv, pool]))
 
 
-def test_events_are_emitted():
+def test_each_primitive_change_is_an_event_outside_a_batch():
     graph = cnn()
     events = []
     graph.subscribe(events.append)
-    AddNode("Dropout").do(graph)
-    assert [e.kind for e in events] == ["node_added", "node_changed"]
+    add = AddNode("Dropout")
+    add.do(graph)
+    assert events == [GraphChange(added=frozenset({add.node_id}))]
     events.clear()
-    RemoveNodes([graph.node_by_name("conv1").id]).do(graph)
-    assert [e.kind for e in events] == ["edge_removed", "edge_removed", "node_removed"]
+    conv = graph.node_by_name("conv1").id
+    RemoveNodes([conv]).do(graph)
+    assert [bool(e.edges_removed) for e in events] == [True, True, False]
+    assert events[-1] == GraphChange(removed=frozenset({conv}))
+
+
+def test_a_command_applied_is_one_event_with_its_net_effect():
+    graph = cnn()
+    events = []
+    graph.subscribe(events.append)
+    conv = graph.node_by_name("conv1")
+    edges = graph.inputs_of(conv.id) + graph.outputs_of(conv.id)
+    delete = RemoveNodes([conv.id])
+    delete.apply(graph)
+    assert events == [GraphChange(removed=frozenset({conv.id}), edges_removed=frozenset(edges))]
+    delete.revert(graph)
+    assert events[1] == GraphChange(added=frozenset({conv.id}), edges_added=frozenset(edges))
+    events.clear()
+    paste = paste_group(graph, graph.to_dict(), (0.0, 500.0))
+    paste.apply(graph)
+    assert len(events) == 1
+    assert len(events[0].added) == 10
+    assert len(events[0].edges_added) == len(graph.edges) // 2
+    events.clear()
+    # Removed and put back inside one batch: a change of the node, not a new one.
+    both = Compound([RemoveNodes([conv.id]), AddNode("Dense", node_id=conv.id, name="conv1")])
+    both.apply(graph)
+    assert events[0].changed == {conv.id}
+    assert not events[0].added
+    assert not events[0].removed
+
+
+def test_moves_alone_are_marked_as_such():
+    graph = cnn()
+    events = []
+    graph.subscribe(events.append)
+    conv = graph.node_by_name("conv1").id
+    MoveNodes({conv: (5.0, 5.0)}).apply(graph)
+    assert events[0].moved == {conv}
+    assert events[0].only_moves
+    SetParam(conv, "filters", 4).apply(graph)
+    assert events[1].changed == {conv}
+    assert not events[1].only_moves
 
 
 def test_invalid_edits_raise_and_change_nothing():

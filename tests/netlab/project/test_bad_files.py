@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netlab.errors import ProjectFileError
-from netlab.project import load_project, save_project
+from netlab.graph.analysis import analyse
+from netlab.graph.model import Edge, Graph, Node
+from netlab.project import Project, load_project, save_project
 from tests.netlab.project.helpers import sample_project
 
 
@@ -103,16 +105,6 @@ CASES = {
     "absurd size": (
         lambda g: _with_json(g, lambda d: _node(d, "hidden")["params"].update(units=10**12)),
         "got 1000000000000"),
-    "absurd network": (
-        lambda g: _with_json(g, lambda d: (_node(d, "digits")["params"].update(
-            shape=[1000000, 1000, 1]))),
-        "parameters, more than 2,000,000,000"),
-    "weights do not match": (
-        lambda g: _zip({**_members(g), "weights/conv1/0.npy": _npy(np.zeros((3, 3, 1, 5)))}),
-        "the weights of 'conv1' hold 61 values but the layer has 160 parameters"),
-    "weights for a missing layer": (
-        lambda g: _with_json(g, lambda d: d["weights"].update(ghost=0)),
-        "weights for 'ghost', which is not in the graph"),
     "pickled object array": (
         lambda g: _zip({**_members(g), "weights/conv1/0.npy": _npy(np.array([{"a": 1}]))}),
         "holds object, not numbers"),
@@ -130,9 +122,6 @@ CASES = {
     "bad training setting": (
         lambda g: _with_json(g, _set(["training", "batch_size"], 0)),
         "batch_size must be a whole number from 1 to 1000000 (got 0)"),
-    "zip bomb": (
-        lambda g: _zip({**_members(g), "runs/run1/bomb.npy": b"\0" * (64 * 2**20)}),
-        "is a zip bomb"),
 }  # fmt: skip
 
 
@@ -148,6 +137,76 @@ def test_bad_file_is_refused_with_one_line(tmp_path, good_bytes, case):
     assert message in text
     assert "\n" not in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.netlab"]
+
+
+# Files that the editor could have written, or that an older or hand-edited file holds:
+# they open, the layers whose weights do not fit start from new weights, a warning names them.
+LOADABLE = {
+    "network too large to build": (
+        lambda g: _with_json(g, lambda d: (_node(d, "digits")["params"].update(
+            shape=[1000000, 1000, 1]))),
+        "the weights of 'hidden' do not fit it and were left out (its trained kernel (128, 64) "
+        "no longer fits (2000000000, 64))"),
+    "weights do not fit": (
+        lambda g: _zip({**_members(g), "weights/conv1/0.npy": _npy(np.zeros((3, 3, 1, 5)))}),
+        "the weights of 'conv1' do not fit it and were left out (its trained kernel "
+        "(3, 3, 1, 5) no longer fits (3, 3, 1, 16)); it starts from new weights"),
+    "weights for a missing layer": (
+        lambda g: _with_json_and(g, lambda d: d["weights"].update(ghost=1),
+                                 {"weights/ghost/0.npy": _npy(np.zeros(3))}),
+        "weights for 'ghost', which is not in the graph, were left out"),
+}  # fmt: skip
+
+
+def _with_json_and(good: bytes, change, extra: dict[str, bytes]) -> bytes:
+    members = _members(_with_json(good, change))
+    return _zip({**members, **extra})
+
+
+@pytest.mark.parametrize("case", list(LOADABLE))
+def test_file_with_unusable_weights_opens_with_a_warning(tmp_path, good_bytes, case):
+    make, warning = LOADABLE[case]
+    path = tmp_path / "old.netlab"
+    path.write_bytes(make(good_bytes))
+    project = load_project(path)
+    assert len(project.warnings) == 1
+    assert project.warnings[0].startswith(str(path))
+    assert warning in project.warnings[0]
+    assert project.weights["conv2"]  # the layers that fit keep theirs
+    save_project(tmp_path / "again.netlab", project)
+    again = load_project(tmp_path / "again.netlab")
+    assert not again.warnings  # the unusable weights were dropped on saving
+    if case == "network too large to build":  # shown as a problem, as in the editor
+        assert "NetLab builds at most 2,000,000,000" in analyse(again.graph).errors[0].message
+
+
+def test_zip_bomb_is_refused(tmp_path, good_bytes, monkeypatch):
+    from netlab.project import file
+
+    monkeypatch.setattr(file, "BOMB_MIN_BYTES", 2**20)
+    path = tmp_path / "bomb.netlab"
+    path.write_bytes(_zip({**_members(good_bytes), "runs/run1/bomb.npy": b"\0" * (64 * 2**20)}))
+    with pytest.raises(ProjectFileError, match="member 'runs/run1/bomb.npy' is a zip bomb"):
+        load_project(path)
+
+
+def test_an_all_zero_kernel_is_no_bomb(tmp_path):
+    # A 4096 x 4096 all-zero kernel deflates a thousand-fold (older files deflated arrays).
+    graph = Graph()
+    graph.insert_node(Node("in", "x", "Input", {"shape": (4096,), "dtype": "float32"}))
+    graph.insert_node(Node("d", "wide", "Dense", {"units": 4096}))
+    graph.insert_node(Node("out", "y", "Output", {}))
+    graph.insert_edge(Edge("in", "d"))
+    graph.insert_edge(Edge("d", "out"))
+    zeros = [np.zeros((4096, 4096), "float32"), np.zeros(4096, "float32")]
+    project = Project(graph, weights={"wide": zeros})
+    save_project(tmp_path / "stored.netlab", project)
+    members = _members((tmp_path / "stored.netlab").read_bytes())
+    (tmp_path / "deflated.netlab").write_bytes(_zip(members, zipfile.ZIP_DEFLATED))
+    for name in ("stored.netlab", "deflated.netlab"):
+        loaded = load_project(tmp_path / name)
+        assert not loaded.warnings
+        assert loaded.weights["wide"][0].shape == (4096, 4096)
 
 
 def test_too_many_members(tmp_path, good_bytes, monkeypatch):

@@ -90,9 +90,9 @@ def test_stop_mid_epoch_keeps_usable_weights(digits):
 
     run.subscribe(stop_after_some)
     run.start()
-    assert seen.wait(120)
+    assert seen.wait(600)
     run.stop()
-    record = run.wait(120)
+    record = run.wait(600)
     assert record.status == "stopped"
     assert record.reason == "stopped by the user"
     assert len(record.batches["loss"]) < 50 * 90
@@ -107,17 +107,19 @@ def test_pause_and_resume(digits):
     started = threading.Event()
     run.subscribe(lambda e: isinstance(e, BatchEnded) and started.set())
     run.start()
-    assert started.wait(120)
+    assert started.wait(600)
     run.pause()
     assert run.paused
-    threading.Event().wait(0.5)
+    assert run.wait_until_held(600)
+    run.events.flush(600)
     steps_while_paused = len([e for e in events if isinstance(e, BatchEnded)])
     threading.Event().wait(0.5)
+    run.events.flush(600)
     assert len([e for e in events if isinstance(e, BatchEnded)]) == steps_while_paused
     run.resume()
     threading.Event().wait(0.5)
     run.stop()
-    record = run.wait(120)
+    record = run.wait(600)
     states = [e.state for e in events if isinstance(e, RunStateChanged)]
     assert states == ["paused", "running"]
     assert len(record.batches["loss"]) > steps_while_paused

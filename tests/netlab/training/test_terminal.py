@@ -55,7 +55,7 @@ def test_default_example_reaches_97_percent_from_the_command_line(tmp_path):
     subprocess.run([sys.executable, "-m", "netlab", "new", "cnn", "-o", str(tmp_path / "d.netlab")],
                    check=True)  # fmt: skip
     run = subprocess.run([sys.executable, "-m", "netlab", "train", str(tmp_path / "d.netlab")],
-                         capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+                         capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
     best = max(e["val_accuracy"] for e in load_project(tmp_path / "d.netlab").runs[0].epochs)
     final = load_project(tmp_path / "d.netlab").runs[0].epochs[-1]["val_accuracy"]
