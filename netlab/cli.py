@@ -59,11 +59,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(path: str) -> Any:
-    """A project from a ``.netlab`` file, or from a JSON graph file."""
+    """A project from a ``.netlab`` file, or from a JSON graph file; warnings go to stderr."""
     from netlab.graph.graph_file import load_graph
     from netlab.project import Project, load_project
 
-    return load_project(path) if path.endswith(".netlab") else Project(load_graph(path))
+    project = load_project(path) if path.endswith(".netlab") else Project(load_graph(path))
+    for warning in project.warnings:
+        print(f"netlab: warning: {warning}", file=sys.stderr)
+    return project
 
 
 def _save(path: str, project: Any) -> None:
@@ -189,9 +192,25 @@ def _layers(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_writable(path: str) -> None:
+    """Refuses, before hours of training, a target that cannot be written."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise NetLabError(f"{path}: the folder {folder} does not exist")
+    if target.is_dir():
+        raise NetLabError(f"{path}: is a folder, not a file")
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise NetLabError(f"{path}: not writable")
+    if target.suffix not in (".netlab", ".json"):
+        raise NetLabError(f"{path}: write a .netlab project or a .json graph file")
+
+
 def _train(args: argparse.Namespace) -> int:
     from netlab.training.terminal import train_in_terminal
 
+    target = args.output or args.file
+    _check_writable(target)
     project = _load(args.file)
     overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "device": args.device,
                  "dataset": args.data, "learning_rate": args.learning_rate}  # fmt: skip
@@ -204,19 +223,22 @@ def _train(args: argparse.Namespace) -> int:
         chief = cluster.is_chief
         print(f"joining a cluster of {cluster.size} as {cluster.task_type} "
               f"{cluster.task_index}; each worker waits for the others", flush=True)  # fmt: skip
+    runs_before = len(project.runs)
     record = train_in_terminal(project, chosen, distribute=args.distribute)
-    target = args.output or args.file
-    if chief:
+    changed = len(project.runs) > runs_before
+    if chief and changed:
         _save(target, project)
         print(f"saved {target}")
-    else:  # the workers hold the same weights; one writer avoids clobbered files
+    elif not chief:  # the workers hold the same weights; one writer avoids clobbered files
         print(f"not saved: {cluster.task_type} {cluster.task_index} is not the chief")
     if args.plot and record.epochs and chief:
         from netlab.plotting import plot_history
 
         plot_history(record.epochs, args.plot)
     if record.status == "failed":
-        print(f"netlab: training failed: {record.reason}", file=sys.stderr)
+        kept = "recorded in the project, its settings unchanged" if changed else \
+            "the project is unchanged"  # fmt: skip
+        print(f"netlab: training failed: {record.reason} ({kept})", file=sys.stderr)
         return 1
     return 0
 

@@ -16,7 +16,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from netlab.errors import NetLabError
 from netlab.graph.analysis import Analysis, analyse
 from netlab.graph.commands import Command
-from netlab.graph.model import Graph, GraphEvent
+from netlab.graph.model import Graph, GraphChange
 from netlab.project import Project
 
 
@@ -29,11 +29,11 @@ class _UndoEntry(QUndoCommand):
 
     def redo(self) -> None:
         if not self.done:
-            self.command.do(self.graph)
+            self.command.apply(self.graph)
         self.done = False
 
     def undo(self) -> None:
-        self.command.undo(self.graph)
+        self.command.revert(self.graph)
 
 
 class Document(QObject):
@@ -84,7 +84,7 @@ class Document(QObject):
     def execute(self, command: Command) -> bool:
         """Runs ``command`` as one undoable step; False (and ``refused``) if netlab refuses."""
         try:
-            command.do(self.graph)
+            command.apply(self.graph)
         except NetLabError as err:
             self.refused.emit(str(err))
             return False
@@ -113,6 +113,6 @@ class Document(QObject):
     def _on_undo_stack_index_changed(self, index: int) -> None:
         self.changed.emit()
 
-    def _on_graph_event(self, event: GraphEvent) -> None:
-        if event.kind != "node_moved":
+    def _on_graph_event(self, change: GraphChange) -> None:
+        if not change.only_moves:
             self._analysis = None

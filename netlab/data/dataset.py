@@ -9,6 +9,19 @@ import numpy as np
 from netlab.errors import DataError
 
 
+def _check_finite(name: str, label: str, values: np.ndarray) -> None:
+    """Raises unless every value is a finite number (training on NaN only makes NaN)."""
+    if values.dtype.kind != "f":
+        return
+    finite = np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+    if not finite.all():
+        first = int(np.argmin(finite))
+        count = int((~finite).sum())
+        raise DataError(f"{name}: {label} holds NaN or infinite values in {count:,} example"
+                        f"{'s' * (count != 1)} (the first is example {first}); remove or "
+                        "fill them before training")  # fmt: skip
+
+
 @dataclass
 class Dataset:
     """Examples ``x`` and labels ``y`` with the facts the GUI checks against a graph.
@@ -34,10 +47,15 @@ class Dataset:
     description: str = ""
 
     def __post_init__(self) -> None:
+        if self.x.ndim < 1 or self.y.ndim < 1:
+            raise DataError(f"{self.name}: x and y must hold one entry per example, but x has "
+                            f"shape {self.x.shape} and y {self.y.shape}")  # fmt: skip
         if len(self.x) != len(self.y):
             raise DataError(f"{self.name}: {len(self.x)} examples but {len(self.y)} labels")
         if len(self.x) < 2:
             raise DataError(f"{self.name}: needs at least 2 examples, has {len(self.x)}")
+        for label, values in (("x", self.x), ("y", self.y)):
+            _check_finite(self.name, label, values)
         if self.task == "classification" and not self.class_names:
             self.class_names = [str(c) for c in range(int(self.y.max()) + 1)]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from netlab.errors import DataError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 MAX_IMAGES = 200_000
+MAX_IMAGE_PIXELS = 40_000_000  # one image; a photo has 12 to 24 million
 
 
 def _labels(raw: list[str] | np.ndarray, where: str) -> tuple[np.ndarray, list[str]]:
@@ -73,8 +75,13 @@ def load_arrays(path: str | Path) -> Dataset:
             if not labels.exists():
                 raise DataError(f"{path}: labels not found; put them in {labels.name}")
             y = np.load(labels, allow_pickle=False)
-    except (OSError, ValueError) as err:
-        raise DataError(f"{path}: cannot read the arrays: {err}") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise DataError(f"{path}: cannot read the arrays (damaged or truncated?): {first}") \
+            from None  # fmt: skip
+    if x.ndim == 0 or y.ndim == 0:
+        raise DataError(f"{path}: x and y must hold one entry per example; x has shape "
+                        f"{x.shape} and y {y.shape}")  # fmt: skip
     if x.dtype.kind not in "fiub":
         raise DataError(f"{path}: x holds {x.dtype}, not numbers")
     if y.ndim == 1 and (y.dtype.kind in "iub" or y.dtype.kind == "U"):
@@ -108,9 +115,18 @@ def load_image_folder(path: str | Path, size: tuple[int, int] | None = None,
                 raise DataError(f"{path}: more than {MAX_IMAGES:,} images")
             try:
                 with Image.open(file) as image:
+                    pixels = image.size[0] * image.size[1]
+                    if pixels > MAX_IMAGE_PIXELS:
+                        raise DataError(f"{file}: {image.size[0]}x{image.size[1]} pixels is too "
+                                        f"large an image ({pixels / 1e6:.0f} megapixels; NetLab "
+                                        f"reads up to {MAX_IMAGE_PIXELS / 1e6:.0f})")  # fmt: skip
                     image = image.convert("L" if grayscale else "RGB")
                     size = size or image.size
                     images.append(np.asarray(image.resize(size), "float32") / 255.0)
+            except Image.DecompressionBombError:
+                limit = 2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6
+                raise DataError(f"{file}: too large an image (more than {limit:.0f} megapixels; "
+                                f"NetLab reads up to {MAX_IMAGE_PIXELS / 1e6:.0f})") from None
             except (OSError, UnidentifiedImageError) as err:
                 raise DataError(f"{file}: not a readable image ({err})") from None
             labels.append(label)

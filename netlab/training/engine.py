@@ -29,6 +29,9 @@ from netlab.training.events import (
 )
 
 DISTRIBUTE_CHOICES = (None, "multiworker")
+# Seeding is global in Keras: a run seeds and builds its model holding this lock, so runs
+# in one process never draw from each other's random state.
+_BUILD_LOCK = threading.Lock()
 
 
 def _now() -> str:
@@ -91,7 +94,16 @@ class TrainingRun:
         self._resume = threading.Event()
         self._resume.set()
         self._holding = threading.Event()  # set while the training thread waits in a pause
+        self._started = False
+        self._start_lock = threading.Lock()
+        self._batches: Any = None
         self._thread: threading.Thread | None = None
+
+    def _claim(self) -> None:
+        with self._start_lock:
+            if self._started:
+                raise TrainingError(f"run {self.run_id!r} has started already; a run trains once")
+            self._started = True
 
     # Control (any thread) ---------------------------------------------------
     def subscribe(self, listener: Any) -> None:
@@ -99,7 +111,12 @@ class TrainingRun:
         self.events.subscribe(listener)
 
     def start(self) -> None:
-        """Trains on a new worker thread."""
+        """Trains on a new worker thread.
+
+        Raises:
+            TrainingError: If the run has started already (a run trains once).
+        """
+        self._claim()
         self._thread = threading.Thread(target=self.run, name=f"netlab-{self.run_id}",
                                         daemon=True)  # fmt: skip
         self._thread.start()
@@ -152,7 +169,13 @@ class TrainingRun:
     # The run ----------------------------------------------------------------
     def run(self) -> RunRecord:
         """Trains on this thread; returns the run's record. Never raises NetLab errors:
-        a failure ends the run with status ``failed`` and a one-line reason."""
+        a failure ends the run with status ``failed`` and a one-line reason.
+
+        Raises:
+            TrainingError: If the run has started already (a run trains once).
+        """
+        if self._thread is None or threading.current_thread() is not self._thread:
+            self._claim()
         try:
             status, reason = self._train()
         except NetLabError as err:
@@ -193,7 +216,7 @@ class TrainingRun:
 
         from netlab.graph.builder import build_model
 
-        keras.utils.set_random_seed(self.config["seed"])
+        keras.utils.set_random_seed(self.config["seed"])  # holding _BUILD_LOCK
         previous = keras.config.dtype_policy()
         keras.config.set_dtype_policy(self.config["precision"])
         try:
@@ -209,6 +232,17 @@ class TrainingRun:
         finally:
             keras.config.set_dtype_policy(previous)
         return model
+
+    def _tf_batches(self, arrays: dict[str, Any]) -> Any:
+        """The training batches for ``fit`` on TensorFlow, shuffled by the run's own seed."""
+        import keras
+
+        if keras.backend.backend() != "tensorflow" or self.distribute is not None:
+            return None
+        from netlab.training.tf_input import training_dataset
+
+        return training_dataset(arrays["x_train"], arrays["y_train"], self.config["batch_size"],
+                                self.config["seed"])  # fmt: skip
 
     def _scope(self) -> Any:
         if self.distribute == "multiworker":
@@ -237,11 +271,14 @@ class TrainingRun:
             )  # fmt: skip
             return
         self.input_path = "fit"
-        model.fit(
-            arrays["x_train"], arrays["y_train"], batch_size=self.config["batch_size"],
-            epochs=self.config["epochs"], validation_data=validation, verbose=0,
-            callbacks=[callback],
-        )  # fmt: skip
+        if self._batches is None:  # JAX on every GPU: Keras's own input, its seed is global
+            model.fit(arrays["x_train"], arrays["y_train"], batch_size=self.config["batch_size"],
+                      epochs=self.config["epochs"], validation_data=validation, verbose=0,
+                      callbacks=[callback])  # fmt: skip
+            return
+        model.fit(self._batches, epochs=self.config["epochs"], validation_data=validation,
+                  validation_batch_size=self.config["batch_size"], shuffle=False, verbose=0,
+                  callbacks=[callback])  # fmt: skip
 
     def _train(self) -> tuple[str, str]:
         from netlab.training.callback import EngineCallback
@@ -249,8 +286,14 @@ class TrainingRun:
         self._check_fit()
         arrays = setup.prepare_arrays(self.dataset, self.config)
         steps = setup.steps_per_epoch(len(arrays["x_train"]), self.config["batch_size"])
+        if self._stop.is_set():
+            return "stopped", "stopped before training began"
         with self._scope() as strategy:
-            self.model = model = self._build(steps)
+            with _BUILD_LOCK:
+                self.model = model = self._build(steps)
+                self._batches = self._tf_batches(arrays)
+            if self._stop.is_set():
+                return "stopped", "stopped before training began"
             summary = io.StringIO()
             with redirect_stdout(summary):
                 model.summary(print_fn=lambda line, **_: summary.write(line + "\n"))

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from netlab.training.tf_input import epoch_order
+
 # Keep this share of the device's free memory for activations and weights.
 DEVICE_DATA_SHARE = 0.4
 
@@ -59,7 +61,7 @@ class _Batches:
 
     def order(self, seed: int, epoch: int) -> np.ndarray:
         """A shuffled order of the examples, repeatable from the seed."""
-        return np.random.default_rng([seed, epoch]).permutation(self.count).astype("int32")
+        return epoch_order(seed, epoch, self.count)
 
     def epoch(self, order: np.ndarray) -> Any:
         """(index, batch) pairs; a batch is ``(x, y)`` or, resident, indices into the data."""

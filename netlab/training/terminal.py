@@ -67,6 +67,10 @@ def train_in_terminal(project: Project, overrides: dict[str, Any], out: TextIO |
 
     Ctrl-C stops after the current batch; the run and its weights are kept. With
     ``distribute="multiworker"`` every worker of the cluster stops after the same batch.
+    The project changes only as a result of training: a finished or stopped run
+    is recorded with its settings and weights; a run that failed after some
+    batches is recorded (to look at its curves) without changing the settings or
+    the weights; a run that failed before training leaves the project as it was.
 
     Args:
         project: The project; its run list, weights and training settings are updated.
@@ -75,7 +79,7 @@ def train_in_terminal(project: Project, overrides: dict[str, Any], out: TextIO |
         distribute: ``None`` or ``"multiworker"`` (see :class:`TrainingRun`).
 
     Returns:
-        The run's record (also appended to ``project.runs``).
+        The run's record.
 
     Raises:
         netlab.errors.NetLabError: For a bad setting or a data set that cannot load.
@@ -99,8 +103,10 @@ def train_in_terminal(project: Project, overrides: dict[str, Any], out: TextIO |
         print("\nstopping after this batch...", file=out)
         run.stop()
     record = run.wait()
-    project.training = config
-    project.runs.append(record)
-    if run.model is not None:
+    if record.status in ("finished", "stopped") and run.model is not None:
+        project.training = config
+        project.runs.append(record)
         project.weights = weights_of(run.model)
+    elif record.epochs or len(record.batches.get("loss", ())):
+        project.runs.append(record)
     return record

@@ -16,7 +16,7 @@ from netlab import catalog
 from netlab.graph.analysis import Analysis, analyse
 from netlab.graph.commands import Command, Connect, MoveNodes
 from netlab.graph.layout import Layout, auto_layout
-from netlab.graph.model import Edge, Graph, GraphEvent
+from netlab.graph.model import Edge, Graph, GraphChange
 from ui import theme
 from ui.canvas.items import NODE_HEIGHT, NODE_WIDTH, EdgeItem, NodeItem, PortItem
 
@@ -161,26 +161,28 @@ class GraphScene(QGraphicsScene):
             if edge in self.edges:
                 self._route(edge)
 
-    def _on_graph_changed(self, event: GraphEvent) -> None:
-        if event.kind == "node_added":
-            self._add_node_item(event.subject)
-        elif event.kind == "node_removed":
-            self.removeItem(self.nodes.pop(event.subject))
-        elif event.kind == "edge_added":
-            self._add_edge_item(event.subject)
-        elif event.kind == "edge_removed":
-            self.removeItem(self.edges.pop(event.subject))
-        elif event.kind == "node_moved":
-            node_id = event.subject
-            self._place(self.nodes[node_id], self.graph.nodes[node_id].pos)
+    def _on_graph_changed(self, change: GraphChange) -> None:
+        for edge in change.edges_removed:
+            self.removeItem(self.edges.pop(edge))
+        for node_id in change.removed:
+            self.removeItem(self.nodes.pop(node_id))
+        for node_id in change.added:
+            self._add_node_item(node_id)
+        for edge in change.edges_added:
+            self._add_edge_item(edge)
+        if change.structural:
+            self.routes = {}  # the automatic routes belong to the old structure
+        if change.only_moves:
+            for node_id in change.moved:
+                self._place(self.nodes[node_id], self.graph.nodes[node_id].pos)
             if self.routes:  # waypoints of an automatic layout fit only that layout
                 self.routes = {}
                 self._route_all()
-            for edge in [*self.graph.inputs_of(node_id), *self.graph.outputs_of(node_id)]:
+            touched = {e for n in change.moved for e in
+                       [*self.graph.inputs_of(n), *self.graph.outputs_of(n)]}  # fmt: skip
+            for edge in touched:
                 self._route(edge)
             return
-        if event.kind in ("node_added", "node_removed", "edge_added", "edge_removed"):
-            self.routes = {}  # the automatic routes belong to the old structure
         self.refresh()
 
     # Selection ------------------------------------------------------------------

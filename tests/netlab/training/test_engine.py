@@ -8,6 +8,7 @@ import pytest
 
 from netlab import templates
 from netlab.data import load_dataset
+from netlab.errors import TrainingError
 from netlab.project import default_training_config
 from netlab.training import (
     BatchEnded,
@@ -254,3 +255,40 @@ def test_precision_and_xla_options(digits, precision, xla):
     assert record.status == "finished", record.reason
     assert run.model.get_layer("hidden1").dtype_policy.name == precision
     assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
+
+
+def test_two_seeded_runs_at_the_same_time_repeat_their_losses(digits):
+    config = _config(epochs=2, seed=11)
+    alone = TrainingRun(templates.cnn(), digits, config).run()
+    together = [TrainingRun(templates.cnn(), digits, config) for _ in range(2)]
+    other = TrainingRun(templates.mlp(), digits, _config(epochs=2, seed=5))  # draws meanwhile
+    for run in [*together, other]:
+        run.start()
+    records = [run.wait(600) for run in together]
+    other.wait(600)
+    for record in records:
+        assert record.status == "finished"
+        np.testing.assert_allclose(record.batches["loss"], alone.batches["loss"], rtol=1e-5)
+        assert record.epochs[-1]["loss"] == pytest.approx(alone.epochs[-1]["loss"], rel=1e-5)
+
+
+def test_a_run_trains_once(digits):
+    run = TrainingRun(templates.cnn(), digits, _config(epochs=2))
+    run.start()
+    with pytest.raises(TrainingError, match="has started already; a run trains once"):
+        run.start()
+    with pytest.raises(TrainingError, match="has started already"):
+        run.run()
+    record = run.wait(600)
+    assert len(record.epochs) == 2
+
+
+def test_stop_before_the_first_batch_ends_the_run_at_once(digits):
+    run = TrainingRun(templates.cnn(), digits, _config(epochs=100))
+    events = _collect(run)
+    run.stop()  # pressed while the run is still starting
+    record = run.run()
+    run.wait(600)
+    assert (record.status, record.reason) == ("stopped", "stopped before training began")
+    assert record.epochs == []
+    assert not any(isinstance(e, BatchEnded) for e in events)
