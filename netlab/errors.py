@@ -100,3 +100,18 @@ class InspectError(NetLabError, ValueError):
     def __init__(self, node: str | None, message: str) -> None:
         super().__init__(f"{node}: {message}" if node else message)
         self.node = node
+
+
+def first_line(err: BaseException, with_type: bool = True) -> str:
+    """An exception as one line for the user: NetLab's own message, else its first line.
+
+    Library errors can run to pages (TensorFlow's do); the first line says what
+    went wrong, and (``with_type``) the type says where it came from.
+    """
+    if isinstance(err, NetLabError):
+        return str(err)
+    text = str(err).strip()
+    first = text.splitlines()[0].strip() if text else ""
+    if not first:
+        return type(err).__name__
+    return f"{type(err).__name__}: {first}" if with_type else first

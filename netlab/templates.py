@@ -37,6 +37,14 @@ class _Chain:
         return self.graph
 
 
+def empty() -> Graph:
+    """An Input for the 8x8 digits connected to an Output: a network to build by hand."""
+    c = _Chain()
+    c.add("Input", "input", shape=(8, 8, 1))
+    c.add("Output", "output")
+    return c.done()
+
+
 def mlp(classes: int = 10) -> Graph:
     """Fully connected network for the 8x8 digits: 64 -> 64 -> 32 -> 10."""
     c = _Chain()
@@ -189,6 +197,7 @@ DIGITS = {"dataset": "digits", "epochs": 20, "batch_size": 32, "learning_rate": 
 TEMPLATES = {
     t.name: t
     for t in (
+        Template("empty", "an Input and an Output: drop layers on the connection", empty, DIGITS),
         Template("mlp", "MLP for the 8x8 digits: 64-64-32-10, ReLU, softmax", mlp, DIGITS),
         Template("cnn", "small CNN for the 8x8 digits (the default example)", cnn, DIGITS),
         Template("resnet34", "ResNet-34, 224x224x3, 1000 classes, ResidualBlock nodes", resnet34),

@@ -1,24 +1,62 @@
-"""Every question the window asks, in one place (tests replace these functions)."""
+"""Every question the window asks, in one place (tests replace these functions).
+
+File dialogs start in the folder last used (else the home folder), never in
+the folder NetLab was started from, so Enter never writes into the source tree.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from netlab.templates import TEMPLATES
 
 PROJECT_FILTER = "NetLab projects (*.netlab)"
-KERAS_FILTER = "Keras models (*.keras)"
+KERAS_FILTER = "Keras models (*.keras *.h5)"
 PYTHON_FILTER = "Python files (*.py)"
+
+
+def _folder() -> str:
+    folder = str(QSettings().value("lastFolder", "") or "")
+    return folder if folder and os.path.isdir(folder) else str(Path.home())
+
+
+def _remember(path: str) -> str:
+    if path:
+        QSettings().setValue("lastFolder", str(Path(path).resolve().parent))
+    return path
 
 
 def open_path(parent: QWidget, caption: str, filters: str) -> str:
     """A file to open, or "" if cancelled."""
-    return QFileDialog.getOpenFileName(parent, caption, "", filters)[0]
+    return _remember(QFileDialog.getOpenFileName(parent, caption, _folder(), filters)[0])
 
 
 def save_path(parent: QWidget, caption: str, filters: str, suggested: str = "") -> str:
-    """A file to write, or "" if cancelled."""
-    return QFileDialog.getSaveFileName(parent, caption, suggested, filters)[0]
+    """A file to write, or "" if cancelled; ``suggested`` is a name in the last folder."""
+    start = os.path.join(_folder(), Path(suggested).name) if suggested else _folder()
+    return _remember(QFileDialog.getSaveFileName(parent, caption, start, filters)[0])
+
+
+def folder_path(parent: QWidget, caption: str) -> str:
+    """A folder, or "" if cancelled."""
+    folder = QFileDialog.getExistingDirectory(parent, caption, _folder())
+    if folder:
+        QSettings().setValue("lastFolder", folder)
+    return folder
 
 
 def unsaved_changes(parent: QWidget, title: str) -> str:
@@ -34,6 +72,20 @@ def unsaved_changes(parent: QWidget, title: str) -> str:
     return "cancel"
 
 
+def run_in_progress(parent: QWidget, title: str) -> str:
+    """``stop`` (keep the run so far), ``discard`` or ``cancel`` while a run trains."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Training in progress",
+                      f"{title} is training. Stop it and keep the run so far (its weights "
+                      "and curves), or discard the run?", parent=parent)  # fmt: skip
+    stop = box.addButton("Stop and keep", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Discard the run", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(stop)
+    box.exec()
+    clicked = box.clickedButton()
+    return "stop" if clicked is stop else "discard" if clicked is discard else "cancel"
+
+
 def restore_recovery(parent: QWidget, description: str) -> bool:
     """Whether to restore the work autosaved before NetLab last ended unexpectedly."""
     answer = QMessageBox.question(
@@ -44,13 +96,49 @@ def restore_recovery(parent: QWidget, description: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def choose_template(parent: QWidget) -> str:
-    """A template name for File > New, or "" if cancelled."""
-    labels = [f"{t.name}: {t.description}" for t in TEMPLATES.values()]
-    label, ok = QInputDialog.getItem(parent, "New from template", "Template:", labels, 1, False)
-    return label.split(":")[0] if ok else ""
+class NewProjectDialog(QDialog):
+    """File > New: an empty network or one of the course's templates."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New network")
+        self.choices = QListWidget()
+        self.choices.setObjectName("newChoices")
+        for template in TEMPLATES.values():
+            key, summary = template.name, template.summary
+            name = "Empty network" if key == "empty" else key
+            item = QListWidgetItem(f"{name}\n    {summary}")
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.choices.addItem(item)
+        self.choices.setCurrentRow(0)
+        self.choices.itemDoubleClicked.connect(lambda _item: self.accept())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        column = QVBoxLayout(self)
+        column.addWidget(QLabel("Start from:"))
+        column.addWidget(self.choices)
+        column.addWidget(buttons)
+        self.resize(560, 420)
+
+    def choice(self) -> str:
+        """The key of the chosen entry."""
+        item = self.choices.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else ""
+
+
+def choose_new(parent: QWidget) -> str:
+    """A template name (``"empty"`` for an empty network) for File > New, or "" if cancelled."""
+    dialog = NewProjectDialog(parent)
+    return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else ""
 
 
 def error(parent: QWidget, title: str, message: str) -> None:
     """Shows a one-line error."""
     QMessageBox.warning(parent, title, message)
+
+
+def warnings(parent: QWidget, title: str, lines: list[str]) -> None:
+    """Shows what loading a file found and fixed (it opened all the same)."""
+    QMessageBox.information(parent, title, "\n\n".join(lines))

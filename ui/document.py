@@ -1,14 +1,18 @@
 """The open project as the GUI sees it: the netlab Project, its undo stack and its file.
 
-Every edit goes through :meth:`Document.execute`, which runs a netlab command
-and pushes it on a ``QUndoStack`` (one entry per user action). A command that
-netlab refuses changes nothing and comes back as the ``refused`` signal with
-netlab's one-line reason.
+Every change of the project goes through this one door, so the title, the
+autosave, the undo stack and every view see it: graph edits through
+:meth:`Document.execute` (a netlab command pushed on a ``QUndoStack``, one
+entry per user action), training settings through :meth:`set_setting`, a
+finished run through :meth:`add_run`. A command that netlab refuses changes
+nothing; ``execute`` returns the one-line reason (and ``refused`` carries it).
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -16,8 +20,9 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from netlab.errors import NetLabError
 from netlab.graph.analysis import Analysis, analyse
 from netlab.graph.commands import Command
-from netlab.graph.model import Graph, GraphChange
-from netlab.project import Project
+from netlab.graph.geometry import DIRECTIONS, flow_direction
+from netlab.graph.model import Arrays, Graph, GraphChange
+from netlab.project import Project, RunRecord, Snapshot, snapshot
 
 
 class _UndoEntry(QUndoCommand):
@@ -41,11 +46,15 @@ class Document(QObject):
 
     Signals:
         refused(str): an edit was refused; the reason, one line.
-        changed(): after each edit, undo or redo (once per user action).
+        changed(): after each change of the project (once per user action).
+        settings_changed(str): a training setting changed; its name.
+        runs_changed(): a run was added.
     """
 
     refused = Signal(str)
     changed = Signal()
+    settings_changed = Signal(str)
+    runs_changed = Signal()
 
     def __init__(self, project: Project, path: str | None = None,
                  name: str = "Untitled") -> None:  # fmt: skip
@@ -55,7 +64,12 @@ class Document(QObject):
         self.name = name
         self.undo_stack = QUndoStack(self)
         self._analysis: Analysis | None = None
-        self._changed_outside_undo = False  # training settings, runs, weights
+        self._outside_changes = 0  # settings, runs, weights: not on the undo stack
+        self._saved_outside = 0
+        self._undone_outside = False
+        if project.view.get("direction") not in DIRECTIONS:
+            project.view["direction"] = flow_direction(project.graph) if project.graph.edges \
+                else "down"  # fmt: skip
         project.graph.subscribe(self._on_graph_event)
         self.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
 
@@ -63,6 +77,11 @@ class Document(QObject):
     def graph(self) -> Graph:
         """The project's network."""
         return self.project.graph
+
+    @property
+    def direction(self) -> str:
+        """The way the network flows on the canvas: ``"down"`` or ``"right"``."""
+        return str(self.project.view["direction"])
 
     @property
     def analysis(self) -> Analysis:
@@ -78,37 +97,81 @@ class Document(QObject):
 
     @property
     def modified(self) -> bool:
-        """Whether there are edits since the last save (or since opening)."""
-        return self._changed_outside_undo or not self.undo_stack.isClean()
+        """Whether there are changes since the last save (or since opening)."""
+        return self._outside_changes != self._saved_outside or not self.undo_stack.isClean()
 
-    def execute(self, command: Command) -> bool:
-        """Runs ``command`` as one undoable step; False (and ``refused``) if netlab refuses."""
+    # The one door ---------------------------------------------------------------
+    def execute(self, command: Command) -> str | None:
+        """Runs ``command`` as one undoable step; returns netlab's reason if it refuses."""
         try:
             command.apply(self.graph)
         except NetLabError as err:
             self.refused.emit(str(err))
-            return False
+            return str(err)
         self.undo_stack.push(_UndoEntry(command, self.graph))
-        return True
+        return None
 
-    def mark_saved(self, path: str) -> None:
-        """Records that the project now lives in ``path`` with no unsaved edits."""
+    def set_setting(self, name: str, value: Any) -> None:
+        """Changes one training setting (already checked)."""
+        if self.project.training.get(name) == value:
+            return
+        self.project.training[name] = value
+        self._changed_outside()
+        self.settings_changed.emit(name)
+
+    def set_view(self, **view: Any) -> None:
+        """Records the canvas's zoom, centre or direction (saved with the project, no undo)."""
+        self.project.view.update(view)
+
+    def add_run(self, record: RunRecord, weights: dict[str, Arrays] | None = None) -> None:
+        """Records a finished (or stopped) run and, if given, its weights by node id.
+
+        A node deleted meanwhile gets nothing; ids are never reused, so no other
+        node can get them.
+        """
+        self.project.runs.append(record)
+        if weights:
+            with self.graph.batch():
+                for node_id, arrays in weights.items():
+                    if node_id in self.graph.nodes:
+                        self.graph.set_weights(node_id, arrays)
+        self._changed_outside()
+        self.runs_changed.emit()
+
+    def _changed_outside(self) -> None:
+        self._outside_changes += 1
+        self.changed.emit()
+
+    # Saving -----------------------------------------------------------------------
+    def snapshot(self) -> tuple[Snapshot, tuple[int, int]]:
+        """What a save writes now, and the state it was taken at (for :meth:`mark_saved`)."""
+        return snapshot(self.project), (self.undo_stack.index(), self._outside_changes)
+
+    def mark_saved(self, path: str, state: tuple[int, int] | None = None) -> None:
+        """Records that the project now lives in ``path``, saved as it was at ``state``.
+
+        Changes made while a save was being written stay unsaved.
+        """
         self.path = path
-        self._changed_outside_undo = False
-        self.undo_stack.setClean()
+        index, outside = state or (self.undo_stack.index(), self._outside_changes)
+        if index == self.undo_stack.index():
+            self.undo_stack.setClean()
+        self._saved_outside = outside
         self.changed.emit()
 
     def mark_modified(self) -> None:
-        """Records a change that is not an undoable graph edit (settings, a new run)."""
-        self._changed_outside_undo = True
-        self.changed.emit()
+        """Records that the project must be saved though nothing was edited (restored work)."""
+        self._changed_outside()
 
     def close(self) -> None:
         """Stops listening to the graph and signalling (the document is being replaced)."""
         self.project.graph.unsubscribe(self._on_graph_event)
         self.undo_stack.indexChanged.disconnect(self._on_undo_stack_index_changed)
-        for signal in (self.refused, self.changed, self.undo_stack.cleanChanged):
-            signal.disconnect()
+        with warnings.catch_warnings():  # PySide warns about a signal nobody listened to
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for signal in (self.refused, self.changed, self.settings_changed, self.runs_changed,
+                           self.undo_stack.cleanChanged):  # fmt: skip
+                signal.disconnect()
 
     def _on_undo_stack_index_changed(self, index: int) -> None:
         self.changed.emit()

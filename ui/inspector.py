@@ -16,8 +16,9 @@ from netlab import catalog
 from netlab.catalog.spec import Param
 from netlab.errors import NetLabError
 from netlab.graph.commands import Rename, SetParam
+from ui import theme
 from ui.document import Document
-from ui.param_editors import ERROR_STYLE, make_editor, set_editor_value, with_error_line
+from ui.param_editors import make_editor, set_editor_value, with_error_line
 
 
 class Inspector(QWidget):
@@ -101,7 +102,7 @@ class Inspector(QWidget):
     def _show_error(self, name: str, message: str) -> None:
         self.errors[name].setText(message)
         self.errors[name].setVisible(bool(message))
-        self.editors[name].setStyleSheet(ERROR_STYLE if message else "")
+        self.editors[name].setStyleSheet(theme.error_style() if message else "")
 
     def _apply(self, param: Param, value: Any) -> None:
         if self.document is None or self.node_id is None:

@@ -1,75 +1,49 @@
-"""The main window: canvas in the middle, palette, inspector, problems and summary docks."""
+"""The main window: canvas in the middle, palette, inspector, problems and summary docks.
+
+The window puts the parts together: the File and Edit menus' work lives in
+:class:`ui.file_controller.FileController` and :class:`ui.edit_controller.EditController`,
+every change of the project goes through the :class:`ui.document.Document`.
+"""
 
 from __future__ import annotations
 
 import gc
-import threading
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QBrush, QCloseEvent, QColor
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QWidget
 from shiboken6 import isValid
 
-from netlab.errors import NetLabError
-from netlab.graph.layout import Layout
+from netlab.graph.geometry import DIRECTIONS
 from netlab.templates import new_project
-from ui import theme
+from ui import dialogs, theme
 from ui.canvas.scene import GraphScene, window_layout
 from ui.canvas.view import GraphView
 from ui.document import Document
-from ui.edit_actions import EditActions
-from ui.file_actions import FileActions
+from ui.edit_controller import EditController
+from ui.file_controller import FileController
+from ui.help import LayerReference
 from ui.inspect import InspectPanel
 from ui.inspector import Inspector
 from ui.menus import build_menus
 from ui.palette import Palette
 from ui.problems import ModelSummary, ProblemsList
+from ui.tasks import run_task
 from ui.training.panel import TrainingPanel
 
 AUTOSAVE_MS = 120_000
 
 
-class _BackendLoader(QObject):
-    """Imports Keras on a worker thread (it takes seconds) to name the backend."""
+def _import_keras() -> str:
+    import keras
 
-    loaded = Signal(str)
-
-    def start(self) -> None:
-        threading.Thread(target=self._run, name="netlab-keras-import", daemon=True).start()
-
-    def _run(self) -> None:
-        import keras
-
-        gc.freeze()  # the libraries' objects stay; full collections need not walk them
-        self.loaded.emit(f"Keras {keras.__version__} on {keras.backend.backend()}")
+    gc.freeze()  # the libraries' objects stay; full collections need not walk them
+    return f"Keras {keras.__version__} on {keras.backend.backend()}"
 
 
-class _ModelLoader(QObject):
-    """Builds a project's model with its saved weights and loads its data (worker thread)."""
-
-    loaded = Signal(object)
-    failed = Signal(str)
-
-    def start(self, project: Any) -> None:
-        thread = threading.Thread(target=self._run, args=(project,), name="netlab-model")
-        thread.daemon = True
-        thread.start()
-
-    def _run(self, project: Any) -> None:
-        from netlab.data import load_dataset
-        from netlab.project import build_with_weights
-
-        try:
-            model = build_with_weights(project)
-            dataset = load_dataset(project.training["dataset"])
-        except NetLabError as err:
-            self.failed.emit(str(err))
-            return
-        self.loaded.emit((model, project.graph, dataset, dict(project.training)))
-
-
-class MainWindow(FileActions, EditActions, QMainWindow):
+class MainWindow(QMainWindow):
     """NetLab's main window.
 
     Args:
@@ -82,21 +56,39 @@ class MainWindow(FileActions, EditActions, QMainWindow):
                  load_backend: bool = True) -> None:  # fmt: skip
         super().__init__()
         self.settings = settings or QSettings()
-        self.recovery_path = recovery_path
         self.backend_text = "backend loading…"
         self.document: Document | None = None
         self.scene: GraphScene | None = None
+        self._after_run: Callable[[], None] | None = None
+        self._inspect_ready = False
         self.setWindowTitle("NetLab")
         self.resize(1400, 820)
+        self.setMinimumSize(760, 520)
+        self.files = FileController(self, self.settings, recovery_path)
+        self.edits = EditController(self)
+        self._build_widgets()
+        self.theme = str(self.settings.value("theme", "light"))
+        self.menu_actions = build_menus(self)
+        self._connect()
+        self.set_theme(self.theme)
+        self.new_default_document()
+        self._restore_settings()
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.timeout.connect(self.files.autosave)
+        self.autosave_timer.start(AUTOSAVE_MS)
+        if load_backend:
+            run_task(self, "keras-import", _import_keras, self._on_backend_loaded,
+                     lambda m: self.status(f"Keras could not be loaded: {m}"))  # fmt: skip
+
+    def _build_widgets(self) -> None:
         self.canvas = GraphView(None)  # the document's scene comes with set_document
         self.training = TrainingPanel()
+        self.inspect = InspectPanel()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.canvas, "Network")
         self.tabs.addTab(self.training, "Training")
-        self.inspect = InspectPanel()
         self.tabs.addTab(self.inspect, "Inspect")
-        self._inspect_ready = False
         self.setCentralWidget(self.tabs)
         self.palette_widget = Palette()
         self.inspector = Inspector()
@@ -114,29 +106,21 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.resizeDocks([self.docks["problems"]], [170], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [240, 300],
                          Qt.Orientation.Horizontal)  # fmt: skip
+        self._docks_hidden: list[QDockWidget] = []
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
-        self.theme = str(self.settings.value("theme", "light"))
-        self.actions = build_menus(self)
-        self.palette_widget.add_requested.connect(self._on_palette_add_requested)
+
+    def _connect(self) -> None:
+        self.palette_widget.add_requested.connect(lambda key: self.edits.add_layer(key))
         self.problems.node_activated.connect(self.focus_node)
         self.summary.node_activated.connect(self.focus_node)
-        self.inspector.expand_requested.connect(self.expand)
-        self.canvas.layer_dropped.connect(self._on_canvas_layer_dropped)
+        self.inspector.expand_requested.connect(self.edits.expand)
+        self.canvas.layer_dropped.connect(self.edits.drop_layer)
         self.training.message.connect(self.status)
         self.training.trained.connect(self._on_training_trained)
-        self._docks_hidden: list[QDockWidget] = []
+        self.training.fit_changed.connect(self._refresh_views)
+        self.training.run_ended.connect(self._on_training_run_ended)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
-        self.set_theme(self.theme)
-        self.new_default_document()
-        self._restore_settings()
-        self.autosave_timer = QTimer(self)
-        self.autosave_timer.timeout.connect(self.autosave)
-        self.autosave_timer.start(AUTOSAVE_MS)
-        if load_backend:
-            self._loader = _BackendLoader()
-            self._loader.loaded.connect(self._on_loader_loaded)
-            self._loader.start()
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -149,13 +133,13 @@ class MainWindow(FileActions, EditActions, QMainWindow):
     def new_default_document(self) -> None:
         """The default example: the small CNN for the 8x8 digits, ready to train."""
         project = new_project("cnn")
-        layout = window_layout(project.graph)
-        self.set_document(Document(project, name="Digits CNN (example)"), layout)
+        window_layout(project.graph)
+        self.set_document(Document(project, name="Digits CNN (example)"))
 
-    def set_document(self, document: Document, layout: Layout | None = None) -> None:
+    def set_document(self, document: Document) -> None:
         """Shows ``document`` (its graph on a new scene); the old one is closed."""
         if self.document is not None:
-            self.actions["undo_group"].removeStack(self.document.undo_stack)
+            self.menu_actions["undo_group"].removeStack(self.document.undo_stack)
             self.document.close()
             self.document.deleteLater()
             self.scene.selectionChanged.disconnect(self._on_scene_selection_changed)
@@ -163,17 +147,19 @@ class MainWindow(FileActions, EditActions, QMainWindow):
             self.scene.deleteLater()
         self.document = document
         document.setParent(self)
-        self.scene = GraphScene(document.graph, layout, lambda: document.analysis)
+        self.scene = GraphScene(document.graph, document.direction, lambda: document.analysis)
         self.scene.setParent(self)
         self.scene.command_requested.connect(self.execute)
-        self.scene.refused.connect(self._on_refused)
+        self.scene.refused.connect(lambda reason: self.status(f"Not done: {reason}"))
         self.scene.selectionChanged.connect(self._on_scene_selection_changed)
-        document.refused.connect(self._on_refused)
+        document.refused.connect(lambda reason: self.status(f"Not done: {reason}"))
         document.changed.connect(self._on_document_changed)
         document.undo_stack.cleanChanged.connect(self._on_undo_stack_clean_changed)
         self.canvas.setScene(self.scene)
-        self.actions["undo_group"].addStack(document.undo_stack)
-        self.actions["undo_group"].setActiveStack(document.undo_stack)
+        self.menu_actions["undo_group"].addStack(document.undo_stack)
+        self.menu_actions["undo_group"].setActiveStack(document.undo_stack)
+        for direction in DIRECTIONS:
+            self.menu_actions[f"direction_{direction}"].setChecked(direction == document.direction)
         self.inspector.show_node(None, None)
         self.training.show_document(document)
         self.inspect.clear()
@@ -181,31 +167,55 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self._on_document_changed()
         QTimer.singleShot(0, self.fit_view)
 
-    def execute(self, command: object) -> bool:
-        """Runs a netlab command on the document's undo stack."""
-        return self.document.execute(command)
+    def execute(self, command: Any) -> bool:
+        """Runs a netlab command on the document's undo stack; False if refused (reason shown)."""
+        return self.edits._execute(command)
+
+    def after_run(self, then: Callable[[], None]) -> None:
+        """Runs ``then`` now, or, while a run trains, after asking and once the run has ended."""
+        if not self.training.training:
+            then()
+            return
+        answer = dialogs.run_in_progress(self, self.document.title)
+        if answer == "cancel":
+            return
+        if answer == "discard":
+            self.training.discard()
+        else:
+            self.training.stop()
+        self._after_run = then
+        self.status("Stopping the run…")
+
+    def _on_training_run_ended(self) -> None:
+        then, self._after_run = self._after_run, None
+        if then is not None:
+            QTimer.singleShot(0, then)
 
     def status(self, message: str) -> None:
         """A message in the status bar for a few seconds."""
         self.statusBar().showMessage(message, 8000)
 
-    def _on_refused(self, reason: str) -> None:
-        self.status(f"Not done: {reason}")
-
     def _on_document_changed(self) -> None:
-        self.problems.show_document(self.document)
+        self.training.refresh_fit()  # then fit_changed: _refresh_views
+
+    def _refresh_views(self) -> None:
+        if self.document is None:
+            return
+        self.problems.show_document(self.document, self.training.data_problems())
         self.summary.show_document(self.document)
         self.inspector.reload()
-        self.training.refresh_fit()
         self._update_status()
-        self._update_title()
+        self.update_title()
 
     def _on_undo_stack_clean_changed(self, clean: bool) -> None:
-        self._update_title()
+        if isValid(self) and self.document is not None and isValid(self.document.undo_stack):
+            self.update_title()  # (not while the window and its undo stacks are torn down)
 
-    def _update_title(self) -> None:
+    def update_title(self) -> None:
+        """The window title: the project, unsaved changes, a save being written."""
+        saving = " (saving…)" if self.files.saving is not None else ""
         self.setWindowModified(self.document.modified)
-        self.setWindowTitle(f"{self.document.title}[*] — NetLab")
+        self.setWindowTitle(f"{self.document.title}[*]{saving} — NetLab")
 
     def _update_status(self) -> None:
         analysis = self.document.analysis
@@ -216,15 +226,16 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.status_label.setText(f"{trainable + frozen:,} parameters · {validity} · "
                                   f"{self.backend_text} · device {device}")  # fmt: skip
 
-    def _on_loader_loaded(self, backend: str) -> None:
+    def _on_backend_loaded(self, backend: str) -> None:
         self.backend_text = backend
         self._update_status()
         self.training.list_devices()
 
     def _on_training_trained(self, controller: Any) -> None:
         run = controller.run
-        self.inspect.show_model(run.model, run.graph, controller.dataset, run.config)
-        self._inspect_ready = True
+        if controller.document is self.document:
+            self.inspect.show_model(run.model, run.graph, controller.dataset, run.config)
+            self._inspect_ready = True
 
     def _show_saved_model(self) -> None:
         """The Inspect tab of a project opened with weights: build its model once."""
@@ -232,13 +243,19 @@ class MainWindow(FileActions, EditActions, QMainWindow):
             return
         self._inspect_ready = True
         project = self.document.project
-        snapshot = type(project)(project.graph.copy(), training=dict(project.training),
-                                 weights=project.weights)  # fmt: skip
-        self._model_loader = _ModelLoader()
-        self._model_loader.loaded.connect(lambda args: self.inspect.show_model(*args))
-        self._model_loader.failed.connect(lambda m: self.status(f"Cannot inspect: {m}"))
+        snapshot = type(project)(project.graph.copy(), training=dict(project.training))
+
+        def build() -> tuple[Any, Any, Any, dict[str, Any]]:
+            from netlab.data import load_dataset
+            from netlab.project import build_with_weights
+
+            model = build_with_weights(snapshot)
+            return model, snapshot.graph, load_dataset(snapshot.training["dataset"]), \
+                dict(snapshot.training)  # fmt: skip
+
         self.status("Building the model with its saved weights…")
-        self._model_loader.start(snapshot)
+        run_task(self, "model", build, lambda args: self.inspect.show_model(*args),
+                 lambda m: self.status(f"Cannot inspect: {m}"))  # fmt: skip
 
     def _on_tabs_current_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.inspect:
@@ -266,12 +283,23 @@ class MainWindow(FileActions, EditActions, QMainWindow):
     def focus_node(self, node_id: str) -> None:
         """Selects a node and centres the view on it."""
         if node_id in self.scene.nodes:
+            self.tabs.setCurrentWidget(self.canvas)
             self.scene.select_nodes([node_id])
+            if self.canvas.zoom() < 0.75:  # far away: close enough to read the node
+                self.canvas.reset_zoom()
             self.canvas.centerOn(self.scene.nodes[node_id])
 
     def fit_view(self) -> None:
-        """View > Fit: the whole graph, readable (the rest of a long chain scrolls)."""
-        self.canvas.fit(min_scale=0.75)
+        """View > Fit: the whole network, however large (far away, nodes show their names)."""
+        self.canvas.fit()
+
+    def set_direction(self, direction: str) -> None:
+        """View > Layout direction: the network flows down or right, laid out again."""
+        self.document.set_view(direction=direction)
+        self.scene.set_direction(direction)
+        for name in DIRECTIONS:
+            self.menu_actions[f"direction_{name}"].setChecked(name == direction)
+        self.edits.auto_layout()
 
     def set_theme(self, name: str) -> None:
         """View > Theme."""
@@ -288,15 +316,20 @@ class MainWindow(FileActions, EditActions, QMainWindow):
         self.training.plots.set_colours(colours.background, colours.node_text)
         self.training.data.plot.setBackground(colours.background)
         for key in ("theme_light", "theme_dark"):
-            if key in getattr(self, "actions", {}):
-                self.actions[key].setChecked(key == f"theme_{self.theme}")
+            if key in getattr(self, "menu_actions", {}):
+                self.menu_actions[key].setChecked(key == f"theme_{self.theme}")
+
+    def show_layer_reference(self) -> None:
+        """Help > Layer reference."""
+        self.reference = LayerReference(self)
+        self.reference.show()
 
     # Settings and closing -------------------------------------------------------
     def store_view(self) -> None:
         """Keeps the view's zoom and centre in the project (saved with it)."""
         centre = self.canvas.mapToScene(self.canvas.viewport().rect().center())
-        centre_xy = [round(centre.x(), 1), round(centre.y(), 1)]
-        self.document.project.view = {"zoom": round(self.canvas.zoom(), 4), "center": centre_xy}
+        self.document.set_view(zoom=round(self.canvas.zoom(), 4),
+                               center=[round(centre.x(), 1), round(centre.y(), 1)])  # fmt: skip
 
     def _restore_settings(self) -> None:
         geometry = self.settings.value("geometry")
@@ -307,25 +340,37 @@ class MainWindow(FileActions, EditActions, QMainWindow):
             self.restoreState(state)
         self.update_recent_menu()
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.maybe_save():
-            event.ignore()
-            return
-        controller = self.training.controller
-        if controller is not None and controller.running:
-            controller.stop()
-            controller.wait(30)
+    def _save_window_state(self) -> None:
+        # As the Network tab shows it: the editing docks hidden for another tab come back.
+        for dock in self._docks_hidden:
+            dock.show()
+        self._docks_hidden = []
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
-        self.clear_recovery()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.training.training:
+            event.ignore()
+            self.after_run(self.close)  # asks; closes again once the run has ended
+            return
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.files.wait_for_saves()
+        self._save_window_state()
+        self.files.clear_recovery()
         event.accept()
 
     def update_recent_menu(self) -> None:
         """Rebuilds File > Open Recent."""
-        menu = self.actions["recent_menu"]
+        menu = self.menu_actions["recent_menu"]
         menu.clear()
-        for path in self.recent_files():
+        for path in self.files.recent_files():
             action = QAction(path, menu)
-            action.triggered.connect(lambda _checked=False, p=path: self.open_file(p))
+            action.triggered.connect(lambda _checked=False, p=path: self.files.open_file(p))
             menu.addAction(action)
-        menu.setEnabled(bool(self.recent_files()))
+        menu.setEnabled(bool(self.files.recent_files()))
+
+    def offer_recovery(self) -> bool:
+        """After a crash: offers the autosaved work (see FileController.offer_recovery)."""
+        return self.files.offer_recovery()

@@ -25,16 +25,17 @@ def build_menus(w: Any) -> dict[str, Any]:
     a: dict[str, Any] = {}
     bar = w.menuBar()
     file = bar.addMenu("&File")
-    a["new"] = _action(w, file, "&New from template…", w.new_from_template, Key.New)
-    a["open"] = _action(w, file, "&Open…", w.open_file, Key.Open)
+    files, edits = w.files, w.edits
+    a["new"] = _action(w, file, "&New…", files.new_project, Key.New)
+    a["open"] = _action(w, file, "&Open…", files.open_file, Key.Open)
     a["recent_menu"] = file.addMenu("Open &Recent")
     file.addSeparator()
-    a["save"] = _action(w, file, "&Save", w.save, Key.Save)
-    a["save_as"] = _action(w, file, "Save &As…", w.save_as, Key.SaveAs)
+    a["save"] = _action(w, file, "&Save", files.save, Key.Save)
+    a["save_as"] = _action(w, file, "Save &As…", files.save_as, Key.SaveAs)
     file.addSeparator()
-    a["import_keras"] = _action(w, file, "&Import Keras model…", w.import_keras)
-    a["export_keras"] = _action(w, file, "&Export Keras model…", w.export_keras)
-    a["export_python"] = _action(w, file, "Export &Python code…", w.export_python)
+    a["import_keras"] = _action(w, file, "&Import Keras model…", files.import_keras)
+    a["export_keras"] = _action(w, file, "&Export Keras model…", files.export_keras)
+    a["export_python"] = _action(w, file, "Export &Python code…", files.export_python)
     file.addSeparator()
     a["quit"] = _action(w, file, "&Quit", w.close, Key.Quit)
 
@@ -43,19 +44,21 @@ def build_menus(w: Any) -> dict[str, Any]:
     a["undo"] = a["undo_group"].createUndoAction(w, "&Undo")
     a["undo"].setShortcut(Key.Undo)
     a["redo"] = a["undo_group"].createRedoAction(w, "&Redo")
-    a["redo"].setShortcut(Key.Redo)
+    a["redo"].setShortcuts([QKeySequence(Key.Redo), QKeySequence("Ctrl+Y"),
+                            QKeySequence("Ctrl+Shift+Z")])  # fmt: skip
     edit.addActions([a["undo"], a["redo"]])
     edit.addSeparator()
-    a["cut"] = _action(w, edit, "Cu&t", w.cut_selection, Key.Cut)
-    a["copy"] = _action(w, edit, "&Copy", w.copy_selection, Key.Copy)
-    a["paste"] = _action(w, edit, "&Paste", w.paste, Key.Paste)
-    a["duplicate"] = _action(w, edit, "D&uplicate", w.duplicate, QKeySequence("Ctrl+D"))
-    a["delete"] = _action(w, edit, "&Delete", w.delete_selection, Key.Delete)
-    a["select_all"] = _action(w, edit, "Select &All", w.select_all, Key.SelectAll)
+    a["cut"] = _action(w, edit, "Cu&t", edits.cut_selection, Key.Cut)
+    a["copy"] = _action(w, edit, "&Copy", edits.copy_selection, Key.Copy)
+    a["paste"] = _action(w, edit, "&Paste", edits.paste, Key.Paste)
+    a["duplicate"] = _action(w, edit, "D&uplicate", edits.duplicate, QKeySequence("Ctrl+D"))
+    a["delete"] = _action(w, edit, "&Delete", edits.delete_selection, Key.Delete)
+    a["select_all"] = _action(w, edit, "Select &All", edits.select_all, Key.SelectAll)
     edit.addSeparator()
-    a["auto_layout"] = _action(w, edit, "Auto &Layout", w.auto_layout, QKeySequence("Ctrl+L"))
-    a["expand"] = _action(w, edit, "&Expand block into layers", w.expand, QKeySequence("Ctrl+E"))
-    a["collapse"] = _action(w, edit, "C&ollapse layers into block", w.collapse,
+    a["auto_layout"] = _action(w, edit, "Auto &Layout", edits.auto_layout, QKeySequence("Ctrl+L"))
+    a["expand"] = _action(w, edit, "&Expand block into layers", lambda: edits.expand(),
+                          QKeySequence("Ctrl+E"))  # fmt: skip
+    a["collapse"] = _action(w, edit, "C&ollapse layers into block", edits.collapse,
                             QKeySequence("Ctrl+Shift+E"))  # fmt: skip
 
     view = bar.addMenu("&View")
@@ -64,6 +67,13 @@ def build_menus(w: Any) -> dict[str, Any]:
     a["fit"] = _action(w, view, "&Fit to Window", w.fit_view, QKeySequence("Ctrl+0"))
     a["reset_zoom"] = _action(w, view, "&Reset Zoom (100%)", w.canvas.reset_zoom,
                               QKeySequence("Ctrl+1"))  # fmt: skip
+    view.addSeparator()
+    flows = QActionGroup(w)
+    for name, label in (("down", "Top to bottom"), ("right", "Left to right")):
+        action = _action(w, view, f"Layout: {label}", lambda n=name: w.set_direction(n))
+        action.setCheckable(True)
+        flows.addAction(action)
+        a[f"direction_{name}"] = action
     view.addSeparator()
     themes = QActionGroup(w)
     for name in ("light", "dark"):

@@ -8,6 +8,7 @@ which the form checks with the catalog before applying it.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -22,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netlab.catalog.spec import Param
+from netlab.catalog.spec import Param, format_value
+from ui import theme
 
 INT_LIMIT = 2**31 - 1
-ERROR_STYLE = "color: #c62828;"
 
 
 def parse_text(param: Param, text: str) -> Any:
@@ -37,17 +38,19 @@ def parse_text(param: Param, text: str) -> Any:
         return tuple(part.strip() for part in text.split(",") if part.strip())
     if param.kind == "padding" and text in ("valid", "same"):
         return text
+    if param.kind in ("shape", "int_pair", "padding") and re.fullmatch(r"-?\d+([x ]+-?\d+)+", text):
+        return tuple(int(part) for part in re.split(r"[x ]+", text))  # 8x8x1, 8 8 1
+    if len(text) > 200:
+        return text  # no one types a value this long; the check refuses it in one line
     try:
         return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
+    except (ValueError, SyntaxError, RecursionError, MemoryError):
         return text  # the catalog's check names what was expected
 
 
 def show_value(value: Any) -> str:
-    """A parameter value as text for the editor."""
-    if isinstance(value, (tuple, list)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+    """A parameter value as text for the editor, written as everywhere else."""
+    return "" if value is None else format_value(value)
 
 
 def make_editor(param: Param, value: Any, apply: Callable[[Param, Any], None]) -> QWidget:
@@ -105,7 +108,7 @@ def set_editor_value(editor: QWidget, value: Any) -> None:
 def with_error_line(editor: QWidget) -> tuple[QWidget, QLabel]:
     """``editor`` above a hidden red line for the reason a value was refused."""
     error = QLabel()
-    error.setStyleSheet(ERROR_STYLE)
+    error.setStyleSheet(theme.error_style())
     error.setWordWrap(True)
     error.setVisible(False)
     box = QWidget()

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QStyle, QTreeWidget, QTreeWidgetItem
 
 from netlab import catalog
+from netlab.graph.analysis import Problem
 from ui.document import Document
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
@@ -29,22 +30,24 @@ class ProblemsList(QTreeWidget):
         self.itemClicked.connect(self._on_item_clicked)
         self.itemActivated.connect(self._on_item_clicked)
 
-    def show_document(self, document: Document) -> None:
-        """Lists the document's current problems (a reassuring line when there are none)."""
+    def show_document(self, document: Document, extra: list[Problem] | None = None) -> None:
+        """Lists the document's problems and ``extra`` ones (the data's), or that all is well."""
         self.clear()
         graph = document.graph
-        for problem in document.analysis.problems:
+        problems = [*document.analysis.problems, *(extra or [])]
+        icons = {"error": QStyle.StandardPixmap.SP_MessageBoxCritical,
+                 "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
+                 "info": QStyle.StandardPixmap.SP_MessageBoxInformation}  # fmt: skip
+        for problem in problems:
             name = graph.nodes[problem.node_id].name \
                 if problem.node_id in graph.nodes else "(network)"  # fmt: skip
             where = f"{problem.field}: " if problem.field else ""
             item = QTreeWidgetItem([problem.severity, name, where + problem.message])
-            item.setIcon(0, self.style().standardIcon(
-                QStyle.StandardPixmap.SP_MessageBoxCritical if problem.severity == "error"
-                else QStyle.StandardPixmap.SP_MessageBoxWarning))  # fmt: skip
+            item.setIcon(0, self.style().standardIcon(icons[problem.severity]))
             item.setData(0, NODE_ROLE, problem.node_id)
             item.setToolTip(2, problem.message)
             self.addTopLevelItem(item)
-        if not document.analysis.problems:
+        if not [p for p in problems if p.severity != "info"]:
             item = QTreeWidgetItem(["ok", "", "No problems: the network builds."])
             item.setIcon(0, self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton))
             self.addTopLevelItem(item)

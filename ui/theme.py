@@ -10,12 +10,14 @@ from PySide6.QtWidgets import QApplication
 LIGHT_CATEGORIES = {
     "Input / output": "#dfe9f7", "Core": "#e8f4e4", "Convolution": "#fbe9d7",
     "Attention": "#efe3f6", "Embedding": "#f7f1d9", "Pooling": "#e3f2f2",
-    "Normalisation": "#f2e4e4",
+    "Normalisation": "#f2e4e4", "Merging": "#e6eaf0", "Reshaping": "#eeeeea",
+    "Regularisation": "#f3efe6",
 }  # fmt: skip
 DARK_CATEGORIES = {
     "Input / output": "#2b3d55", "Core": "#2f4a2c", "Convolution": "#56402a",
     "Attention": "#47345a", "Embedding": "#524a2a", "Pooling": "#2a4a4a",
-    "Normalisation": "#543636",
+    "Normalisation": "#543636", "Merging": "#363d48", "Reshaping": "#3f3f3a",
+    "Regularisation": "#4a4536",
 }  # fmt: skip
 
 
@@ -33,6 +35,7 @@ class Colours:
     accent: str
     problem: str
     other_category: str
+    good: str
     categories: dict[str, str] = field(default_factory=dict)
 
     def category(self, name: str) -> str:
@@ -42,9 +45,9 @@ class Colours:
 
 THEMES = {
     "light": Colours("light", "#ffffff", "#eef1f4", "#102027", "#37474f", "#546e7a", "#ffffff",
-                     "#1565c0", "#c62828", "#ececec", LIGHT_CATEGORIES),
+                     "#1565c0", "#c62828", "#ececec", "#2e7d32", LIGHT_CATEGORIES),
     "dark": Colours("dark", "#1e2226", "#262b30", "#eceff1", "#90a4ae", "#90a4ae", "#37474f",
-                    "#64b5f6", "#ef5350", "#3a3f44", DARK_CATEGORIES),
+                    "#64b5f6", "#ef5350", "#3a3f44", "#81c784", DARK_CATEGORIES),
 }  # fmt: skip
 _current = ["light"]
 
@@ -54,26 +57,55 @@ def current() -> Colours:
     return THEMES[_current[0]]
 
 
+def error_style() -> str:
+    """Style sheet of a line that says what is wrong."""
+    return f"color: {current().problem};"
+
+
+def good_style() -> str:
+    """Style sheet of a line that says all is well."""
+    return f"color: {current().good};"
+
+
+_DARK_ROLES = {
+    QPalette.ColorRole.Window: "#2b3035", QPalette.ColorRole.WindowText: "#eceff1",
+    QPalette.ColorRole.Base: "#1e2226", QPalette.ColorRole.AlternateBase: "#2b3035",
+    QPalette.ColorRole.Text: "#eceff1", QPalette.ColorRole.Button: "#353b41",
+    QPalette.ColorRole.ButtonText: "#eceff1", QPalette.ColorRole.Highlight: "#1e88e5",
+    QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#353b41",
+    QPalette.ColorRole.ToolTipText: "#eceff1", QPalette.ColorRole.PlaceholderText: "#90a4ae",
+    QPalette.ColorRole.Link: "#64b5f6", QPalette.ColorRole.BrightText: "#ffffff",
+    QPalette.ColorRole.Light: "#4a5157", QPalette.ColorRole.Midlight: "#3e454b",
+    QPalette.ColorRole.Mid: "#2a2f34", QPalette.ColorRole.Dark: "#1a1d20",
+    QPalette.ColorRole.Shadow: "#101214",
+}  # fmt: skip
+_DARK_DISABLED = {  # greyed out, so a disabled button does not look like one to press
+    QPalette.ColorRole.WindowText: "#6f7a82", QPalette.ColorRole.Text: "#6f7a82",
+    QPalette.ColorRole.ButtonText: "#6f7a82", QPalette.ColorRole.Button: "#2b3035",
+    QPalette.ColorRole.Base: "#24282c", QPalette.ColorRole.HighlightedText: "#9aa5ad",
+}  # fmt: skip
+
+
 def apply(name: str) -> None:
-    """Switches the canvas colours and the application's widget palette to ``name``."""
+    """Switches the canvas colours and the application's widget palette to ``name``.
+
+    The widgets use Qt's Fusion style, which follows the palette everywhere (the
+    menu bar too), so both themes look the same on every desktop.
+    """
     if name not in THEMES:
         name = "light"
     _current[0] = name
     app = QApplication.instance()
     if app is None:
         return
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
     if name == "light":
         app.setPalette(app.style().standardPalette())
         return
     palette = QPalette()
-    roles = {
-        QPalette.ColorRole.Window: "#2b3035", QPalette.ColorRole.WindowText: "#eceff1",
-        QPalette.ColorRole.Base: "#1e2226", QPalette.ColorRole.AlternateBase: "#2b3035",
-        QPalette.ColorRole.Text: "#eceff1", QPalette.ColorRole.Button: "#353b41",
-        QPalette.ColorRole.ButtonText: "#eceff1", QPalette.ColorRole.Highlight: "#1e88e5",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#353b41",
-        QPalette.ColorRole.ToolTipText: "#eceff1", QPalette.ColorRole.PlaceholderText: "#90a4ae",
-    }  # fmt: skip
-    for role, colour in roles.items():
+    for role, colour in _DARK_ROLES.items():
         palette.setColor(role, QColor(colour))
+    for role, colour in _DARK_DISABLED.items():
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(colour))
     app.setPalette(palette)

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from netlab.catalog import netlab_layers as _netlab_layers
 from netlab.catalog.core_entries import CORE_ENTRIES
-from netlab.catalog.spec import ACTIVATIONS, LayerSpec, Param, Shape, WeightSpec, format_shape
+from netlab.catalog.spec import (
+    ACTIVATIONS,
+    LayerSpec,
+    Param,
+    Shape,
+    WeightSpec,
+    format_shape,
+    format_value,
+)
 from netlab.errors import GraphError
 
 __all__ = [
@@ -22,6 +30,7 @@ __all__ = [
     "WeightSpec",
     "categories",
     "format_shape",
+    "format_value",
     "get",
     "spec_for_keras_class",
 ]

@@ -98,7 +98,9 @@ class Param:
         return value
 
     def _check_shape(self, value: Any) -> tuple[int, ...]:
-        ok = isinstance(value, Sequence) and not isinstance(value, str) and len(value) > 0
+        if _is_int(value):
+            value = (value,)  # a shape of one dimension: 2 means (2,)
+        ok = isinstance(value, Sequence) and not isinstance(value, str) and 0 < len(value) <= 8
         if not ok or not all(_is_int(v) and self._in_range(v) for v in value):
             raise self._fail(f"a list of whole numbers {self._range_text()}", value)
         return tuple(int(v) for v in value)
@@ -320,6 +322,14 @@ def need_rank(ins: list[Shape], rank: int, what: str, port: int = 0) -> Shape:
             f"{format_shape(shape)}",
         )
     return shape
+
+
+def format_value(value: Any) -> str:
+    """A parameter value as NetLab writes it everywhere: shapes and pairs as ``(8, 8, 1)``."""
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(format_value(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return str(value)
 
 
 def format_shape(shape: Shape) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from netlab.data import builtin, files
-from netlab.data.dataset import Dataset, fit_problems, standardizer
+from netlab.data.dataset import Dataset, standardizer
 from netlab.data.online import ONLINE, load_online
 from netlab.errors import DataError
 
@@ -19,7 +19,7 @@ BUILTIN = {
     "tokens-brackets": lambda **kw: builtin.tokens("brackets", **kw),
 }
 
-__all__ = ["BUILTIN", "ONLINE", "Dataset", "fit_problems", "load_dataset", "standardizer"]
+__all__ = ["BUILTIN", "ONLINE", "Dataset", "load_dataset", "standardizer"]
 
 
 def load_dataset(source: str, **options: Any) -> Dataset:

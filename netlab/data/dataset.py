@@ -108,25 +108,3 @@ def standardizer(x_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mean = x_train.mean(axis=0, keepdims=True)
     std = x_train.std(axis=0, keepdims=True)
     return mean.astype("float32"), np.where(std > 1e-8, std, 1.0).astype("float32")
-
-
-def fit_problems(dataset: Dataset, input_shape: tuple, input_dtype: str, output_width: int | None,
-                 loss: str) -> list[str]:  # fmt: skip
-    """What does not fit between a data set and a network, one sentence each."""
-    problems = []
-    if tuple(input_shape) != dataset.input_shape:
-        problems.append(
-            f"the data's examples have shape {dataset.input_shape} but the Input layer expects "
-            f"{tuple(input_shape)}"
-        )
-    if dataset.kind == "tokens" and input_dtype != "int32":
-        problems.append("token data needs an Input of dtype int32")
-    if output_width is not None and output_width != dataset.output_width:
-        what = f"{dataset.num_classes} classes" if dataset.num_classes else "targets of width " \
-            f"{dataset.output_width}"  # fmt: skip
-        problems.append(f"the data has {what} but the network outputs {output_width} values")
-    if dataset.task == "regression" and "crossentropy" in loss:
-        problems.append(f"{loss} needs class labels; use mse or mae for this data")
-    if dataset.task == "classification" and loss in ("mse", "mae") and dataset.num_classes < 2:
-        problems.append("classification needs at least two classes")
-    return problems

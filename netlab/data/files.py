@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from netlab.data.dataset import Dataset
-from netlab.errors import DataError
+from netlab.errors import DataError, first_line
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 MAX_IMAGES = 200_000
@@ -76,9 +76,8 @@ def load_arrays(path: str | Path) -> Dataset:
                 raise DataError(f"{path}: labels not found; put them in {labels.name}")
             y = np.load(labels, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
-        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
-        raise DataError(f"{path}: cannot read the arrays (damaged or truncated?): {first}") \
-            from None  # fmt: skip
+        raise DataError(f"{path}: cannot read the arrays (damaged or truncated?): "
+                        f"{first_line(err)}") from None  # fmt: skip
     if x.ndim == 0 or y.ndim == 0:
         raise DataError(f"{path}: x and y must hold one entry per example; x has shape "
                         f"{x.shape} and y {y.shape}")  # fmt: skip

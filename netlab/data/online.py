@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from netlab.data.dataset import Dataset
-from netlab.errors import DataError
+from netlab.errors import DataError, first_line
 
 ONLINE = {
     "mnist": ("mnist", [str(i) for i in range(10)]),
@@ -28,9 +28,8 @@ def load_online(name: str) -> Dataset:
     try:
         (x_train, y_train), (x_test, y_test) = getattr(keras.datasets, module).load_data()
     except (OSError, ValueError, EOFError) as err:
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise DataError(f"{name}: the download failed (is this machine online?): {reason}") \
-            from None  # fmt: skip
+        raise DataError(f"{name}: the download failed (is this machine online?): "
+                        f"{first_line(err)}") from None  # fmt: skip
     x = np.concatenate([x_train, x_test]).astype("float32") / 255.0
     x = x[..., None] if x.ndim == 3 else x
     y = np.concatenate([y_train, y_test]).reshape(-1).astype("int64")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from netlab import catalog
-from netlab.errors import BuildError, GraphError
+from netlab.errors import BuildError, GraphError, first_line
 from netlab.graph.analysis import Analysis, analyse, used_nodes
 from netlab.graph.model import Graph
 
@@ -66,8 +66,8 @@ def build_model(graph: Graph, name: str = "netlab_model") -> Any:
             try:
                 tensors[node_id] = _call(spec, spec.make_layer(params, node.name), inputs)
             except (ValueError, TypeError) as err:
-                first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-                raise BuildError(node_id, f"{node.name}: {first}") from err
+                raise BuildError(node_id, f"{node.name}: {first_line(err, with_type=False)}") \
+                    from err  # fmt: skip
     ins = [tensors[n.id] for n in graph.nodes.values() if n.key == "Input" and n.id in used]
     outs = [tensors[n.id] for n in graph.nodes.values() if n.key == "Output"]
     return keras.Model(

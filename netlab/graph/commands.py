@@ -255,11 +255,12 @@ def paste_group(graph: Graph, data: dict[str, Any], offset: tuple[float, float])
 
 
 def insert_on_edge(graph: Graph, edge: Edge, key: str, pos: tuple[float, float],
-                   room: float = 0.0) -> Compound:  # fmt: skip
+                   room: float = 0.0, direction: str = "right") -> Compound:  # fmt: skip
     """A command adding a layer of type ``key`` into ``edge`` (src -> new -> dst).
 
-    With ``room`` > 0, the nodes from the edge's end onwards (at or right of its
-    ``x``) move right by ``room`` so the new layer does not cover them.
+    With ``room`` > 0, the nodes from the edge's end onwards (at or past it along
+    ``direction``: ``"right"`` or ``"down"``) move on by ``room`` so the new layer
+    does not cover them.
     """
     node_id = graph.new_id()
     commands: list[Command] = [
@@ -269,8 +270,13 @@ def insert_on_edge(graph: Graph, edge: Edge, key: str, pos: tuple[float, float],
         Connect(node_id, edge.dst, edge.port),
     ]
     if room > 0:
-        start = graph.node(edge.dst).pos[0]
-        moved = {n.id: (n.pos[0] + room, n.pos[1]) for n in graph.nodes.values()
-                 if n.pos[0] >= start}  # fmt: skip
+        axis = 1 if direction == "down" else 0
+        start = graph.node(edge.dst).pos[axis]
+        moved = {}
+        for n in graph.nodes.values():
+            if n.pos[axis] >= start:
+                shifted = list(n.pos)
+                shifted[axis] += room
+                moved[n.id] = (shifted[0], shifted[1])
         commands.append(MoveNodes(moved))
     return Compound(commands, text=f"Insert {catalog.get(key).display_name}")

@@ -15,6 +15,7 @@ from netlab.catalog.recipes import INPUT, Recipe, Step, split_weights
 from netlab.errors import GraphError, ShapeError
 from netlab.graph.analysis import Analysis, analyse
 from netlab.graph.commands import AddNode, Command, Compound, Connect, RemoveNodes
+from netlab.graph.geometry import flow_direction
 from netlab.graph.model import Graph
 from netlab.graph.placement import make_room, place_steps
 
@@ -55,15 +56,17 @@ def _step_weights(graph: Graph, node_id: str, recipe: Recipe,
         return {}
 
 
-def expand_node(graph: Graph, node_id: str) -> Compound:
+def expand_node(graph: Graph, node_id: str, direction: str | None = None) -> Compound:
     """A command replacing a composite node by its layers, rewired and laid out in place.
 
     The new layers keep the block's trained weights; the nodes after the block
-    move aside to make room for it.
+    move aside to make room for it (along ``direction``, by default the way the
+    graph flows).
 
     Raises:
         GraphError: If the node is not composite or has no valid input.
     """
+    direction = direction or flow_direction(graph)
     analysis = analyse(graph)
     node = graph.node(node_id)
     recipe = recipe_for(graph, node_id, analysis)
@@ -71,7 +74,7 @@ def expand_node(graph: Graph, node_id: str) -> Compound:
     sources = [e.src for e in graph.inputs_of(node_id)]
     consumers = graph.outputs_of(node_id)
     ids = {step.suffix: graph.new_id() for step in recipe.steps}
-    positions = place_steps(graph, node_id, recipe.steps)
+    positions = place_steps(graph, node_id, recipe.steps, direction)
     commands: list[Command] = [RemoveNodes([node_id])]
     taken: set[str] = set()
     for step in recipe.steps:
@@ -85,7 +88,7 @@ def expand_node(graph: Graph, node_id: str) -> Compound:
                                     port))  # fmt: skip
     last = ids[recipe.steps[-1].suffix]
     commands += [Connect(last, e.dst, e.port) for e in consumers]
-    moves = make_room(graph, node_id, positions.values())
+    moves = make_room(graph, node_id, positions.values(), direction)
     if moves is not None:
         commands.append(moves)
     return Compound(commands, text=f"Expand {node.name}")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from netlab import catalog
-from netlab.errors import GraphError, ModelImportError
+from netlab.errors import GraphError, ModelImportError, first_line
 from netlab.graph.layout import auto_layout
 from netlab.graph.model import Edge, Graph, Node
 
@@ -165,8 +165,7 @@ def import_keras_file(path: str | Path) -> tuple[Graph, dict[str, list[Any]]]:
     try:
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
     except (ValueError, TypeError, OSError, KeyError) as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ModelImportError(f"{path}: cannot load the model: {first}") from None
+        raise ModelImportError(f"{path}: cannot load the model: {first_line(err)}") from None
     try:
         return graph_from_keras(model)
     except ModelImportError as err:

@@ -13,8 +13,8 @@ import threading
 from contextlib import redirect_stdout
 from typing import Any
 
-from netlab.data import Dataset, fit_problems
-from netlab.errors import NetLabError, TrainingError
+from netlab.data import Dataset
+from netlab.errors import NetLabError, TrainingError, first_line
 from netlab.graph.analysis import analyse
 from netlab.graph.model import Graph
 from netlab.project.config import check_training_config
@@ -27,6 +27,7 @@ from netlab.training.events import (
     RunStarted,
     RunStateChanged,
 )
+from netlab.training.fit import data_problems
 
 DISTRIBUTE_CHOICES = (None, "multiworker")
 # Seeding is global in Keras: a run seeds and builds its model holding this lock, so runs
@@ -191,8 +192,7 @@ class TrainingRun:
         if _is_out_of_memory(err):
             return (f"out of memory with batch size {self.config['batch_size']}: try a smaller "
                     "batch size (or a smaller model)")  # fmt: skip
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        return f"{type(err).__name__}: {first}"
+        return first_line(err)
 
     def _check_fit(self) -> None:
         analysis = analyse(self.graph)
@@ -204,12 +204,11 @@ class TrainingRun:
         outputs = [n for n in self.graph.nodes.values() if n.key == "Output"]
         if len(inputs) != 1 or len(outputs) != 1:
             raise TrainingError("training needs a network with one Input and one Output")
-        params = analysis.params[inputs[0].id]
-        out_shape = analysis.shapes[outputs[0].id]
-        problems = fit_problems(self.dataset, params["shape"], params["dtype"], out_shape[-1],
-                                self.config["loss"])  # fmt: skip
+        problems = data_problems(self.graph, analysis, self.dataset, self.config["loss"])
         if problems:
-            raise TrainingError(f"the data does not fit the network: {problems[0]}")
+            raise TrainingError(
+                f"the data does not fit the network: {problems[0].describe(self.graph)}"
+            )
 
     def _build(self, steps: int) -> Any:
         import keras

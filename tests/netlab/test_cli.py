@@ -38,7 +38,7 @@ def test_new_list_and_info(tmp_path, capsys):
     assert main(["new", "--list"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in listed] == [
-        "mlp", "cnn", "resnet34", "resnet34-expanded", "resnet34-small", "transformer",
+        "empty", "mlp", "cnn", "resnet34", "resnet34-expanded", "resnet34-small", "transformer",
         "vit-b16", "vit-tiny",
     ]  # fmt: skip
     path = tmp_path / "net.json"

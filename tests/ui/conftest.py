@@ -16,8 +16,10 @@ class Answers:
         self.unsaved = "cancel"
         self.restore = True
         self.template = "mlp"
+        self.during_run = "stop"
         self.asked: list[str] = []
         self.errors: list[str] = []
+        self.warnings: list[str] = []
 
 
 @pytest.fixture
@@ -35,8 +37,11 @@ def answers(monkeypatch):
     record("save_path", "save_path")
     record("unsaved_changes", "unsaved")
     record("restore_recovery", "restore")
-    record("choose_template", "template")
+    record("choose_new", "template")
+    record("run_in_progress", "during_run")
     monkeypatch.setattr(dialogs, "error", lambda parent, title, text: given.errors.append(text))
+    monkeypatch.setattr(dialogs, "warnings",
+                        lambda parent, title, lines: given.warnings.extend(lines))  # fmt: skip
     return given
 
 
@@ -57,3 +62,10 @@ def make_window(qtbot, tmp_path, answers):
 @pytest.fixture
 def window(make_window):
     return make_window()
+
+
+def wait_for_saves(window, qtbot):
+    """Until the window's saves and autosaves are on disk and reported back."""
+    window.files.wait_for_saves()
+    qtbot.waitUntil(lambda: window.files.saving is None, timeout=60_000)
+    qtbot.wait(10)  # the queued "done" of an autosave

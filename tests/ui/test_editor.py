@@ -6,6 +6,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QSpinBox
 
 from netlab.graph.model import Edge
+from ui import theme
 
 LEFT, NO_MOD = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
 
@@ -60,7 +61,7 @@ def test_drag_from_the_palette_drops_a_layer_where_released_and_undo_removes_it(
     assert abs(centre.y() - spot.y()) < 3
     assert window.scene.nodes[added.id].isSelected()
     assert window.document.undo_stack.undoText() == "Add Dropout"
-    window.actions["undo"].trigger()
+    window.menu_actions["undo"].trigger()
     assert set(window.document.graph.nodes) == before
     assert added.id not in window.scene.nodes
 
@@ -78,7 +79,7 @@ def test_dropping_on_a_connection_inserts_the_layer_into_it(window):
     others = [i for n, i in window.scene.nodes.items() if n != norm.id]
     assert not any(placed.intersects(i.sceneBoundingRect()) for i in others)  # room was made
     assert window.document.undo_stack.undoText() == "Insert Batch normalisation"
-    window.actions["undo"].trigger()
+    window.menu_actions["undo"].trigger()
     assert Edge(conv, pool) in graph.edges
 
 
@@ -96,7 +97,7 @@ def test_double_click_in_the_palette_adds_the_layer_at_the_centre(window):
 
 def test_dragging_from_an_output_port_to_an_input_port_connects_them(window):
     graph = window.document.graph
-    window.add_layer("Dense", _empty_spot(window) - QPointF(90, 32))
+    window.edits.add_layer("Dense", _empty_spot(window) - QPointF(90, 32))
     dense = _node(window, "dense")
     flatten = window.scene.nodes[_node(window, "flatten").id]
     target = window.scene.nodes[dense.id].inputs[0]
@@ -105,7 +106,7 @@ def test_dragging_from_an_output_port_to_an_input_port_connects_them(window):
     assert Edge(flatten.node_id, dense.id, 0) in window.scene.edges
     assert window.document.undo_stack.undoText() == "Connect"
     assert window.document.analysis.shapes[dense.id] == (64,)
-    window.actions["undo"].trigger()
+    window.menu_actions["undo"].trigger()
     assert Edge(flatten.node_id, dense.id, 0) not in graph.edges
 
 
@@ -132,13 +133,13 @@ def test_editing_a_parameter_updates_the_shape_at_once_and_undoes(window):
     assert filters.value() == 16
     filters.setValue(8)
     item = window.scene.nodes[conv.id]
-    assert item.lines[2] == "(None, 8, 8, 8)   80 params"
+    assert item.state.shape == "(None, 8, 8, 8)   80 params"
     assert window.document.undo_stack.undoText() == "Set filters"
-    window.actions["undo"].trigger()
-    assert item.lines[2] == "(None, 8, 8, 16)   160 params"
+    window.menu_actions["undo"].trigger()
+    assert item.state.shape == "(None, 8, 8, 16)   160 params"
     assert filters.value() == 16
-    window.actions["redo"].trigger()
-    assert item.lines[2] == "(None, 8, 8, 8)   80 params"
+    window.menu_actions["redo"].trigger()
+    assert item.state.shape == "(None, 8, 8, 8)   80 params"
 
 
 def test_an_invalid_value_is_shown_in_red_with_the_reason_and_not_applied(window):
@@ -150,7 +151,7 @@ def test_an_invalid_value_is_shown_in_red_with_the_reason_and_not_applied(window
     padding.editingFinished.emit()
     error = window.inspector.errors["padding"]
     assert error.text().startswith("padding must be")
-    assert "c62828" in padding.styleSheet()
+    assert theme.current().problem in padding.styleSheet()
     assert conv.params["padding"] == 1
     assert window.document.undo_stack.count() == entries
     padding.setText("0")
@@ -172,10 +173,10 @@ def test_dragging_several_selected_layers_is_one_undo_entry(window):
     start = item.sceneBoundingRect().center()
     _drag(window, start, start + QPointF(0, 120))
     after = {i: window.document.graph.nodes[i].pos for i in ids}
-    for i in ids:
-        assert after[i][1] == before[i][1] + 120
+    for i in ids:  # the mouse moves in pixels: at a zoom below 100% one pixel is more
+        assert abs(after[i][1] - (before[i][1] + 120)) < 3 / window.canvas.zoom()
     assert window.document.undo_stack.undoText() == "Move 2 layer(s)"
-    window.actions["undo"].trigger()
+    window.menu_actions["undo"].trigger()
     assert {i: window.document.graph.nodes[i].pos for i in ids} == before
     assert window.scene.nodes[ids[0]].pos().y() == before[ids[0]][1]
 
@@ -184,25 +185,25 @@ def test_delete_copy_paste_and_duplicate(window):
     graph = window.document.graph
     conv = _node(window, "conv1").id
     window.scene.select_nodes([conv])
-    window.actions["copy"].trigger()
+    window.menu_actions["copy"].trigger()
     text = QGuiApplication.clipboard().text()
     assert '"netlab-layers"' in text
     assert '"conv1"' in text
-    window.actions["delete"].trigger()
+    window.menu_actions["delete"].trigger()
     assert conv not in graph.nodes
     problems = [window.problems.topLevelItem(i).text(2)
                 for i in range(window.problems.topLevelItemCount())]  # fmt: skip
     assert "input: input not connected: input (input 1)" in problems
-    window.actions["paste"].trigger()
+    window.menu_actions["paste"].trigger()
     assert "conv1" in {n.name for n in graph.nodes.values()}  # the name is free again
-    window.actions["duplicate"].trigger()
+    window.menu_actions["duplicate"].trigger()
     assert "conv1_2" in {n.name for n in graph.nodes.values()}
     for _ in range(3):
-        window.actions["undo"].trigger()
+        window.menu_actions["undo"].trigger()
     assert conv in graph.nodes
     assert len(graph.nodes) == 10
     QGuiApplication.clipboard().setText("not layers")
-    window.actions["paste"].trigger()
+    window.menu_actions["paste"].trigger()
     assert window.statusBar().currentMessage() == "Not done: the clipboard holds no NetLab layers"
 
 
@@ -216,7 +217,7 @@ def test_clicking_a_problem_selects_and_centres_its_layer(window):
     assert window.scene.selected_node_ids() == [pool]
     centre = window.canvas.mapToScene(window.canvas.viewport().rect().center())
     assert window.scene.nodes[pool].sceneBoundingRect().adjusted(-5, -5, 5, 5).contains(centre)
-    assert window.scene.nodes[pool].problem == "input not connected: input (input 1)"
+    assert window.scene.nodes[pool].state.problem == "input not connected: input (input 1)"
 
 
 def window_disconnect(window, src, dst):
@@ -227,7 +228,7 @@ def window_disconnect(window, src, dst):
 
 def test_expand_a_residual_block_and_auto_layout_undo_as_one_step(window, answers):
     answers.template = "resnet34-small"
-    window.actions["new"].trigger()
+    window.menu_actions["new"].trigger()
     graph = window.document.graph
     count = len(graph.nodes)
     block = next(n for n in graph.nodes.values() if n.key == "ResidualBlock")
@@ -238,16 +239,16 @@ def test_expand_a_residual_block_and_auto_layout_undo_as_one_step(window, answer
     assert len(graph.nodes) > count
     assert window.document.analysis.valid
     positions = {i: n.pos for i, n in graph.nodes.items()}
-    window.actions["auto_layout"].trigger()
+    window.menu_actions["auto_layout"].trigger()
     assert window.document.undo_stack.undoText() == "Auto layout"
-    window.actions["undo"].trigger()
+    window.menu_actions["undo"].trigger()
     assert {i: n.pos for i, n in graph.nodes.items()} == positions
-    window.actions["undo"].trigger()
+    window.menu_actions["undo"].trigger()
     assert len(graph.nodes) == count
-    window.actions["redo"].trigger()
+    window.menu_actions["redo"].trigger()
     expanded = [n for n in graph.nodes if n not in before_ids]
     window.scene.select_nodes(expanded)
-    window.actions["collapse"].trigger()
+    window.menu_actions["collapse"].trigger()
     assert window.document.undo_stack.undoText() == f"Collapse into {block.name}"
     assert len(graph.nodes) == count
     restored = graph.node_by_name(block.name)
@@ -255,17 +256,17 @@ def test_expand_a_residual_block_and_auto_layout_undo_as_one_step(window, answer
     assert restored.params == block.params
     assert window.scene.selected_node_ids() == [restored.id]
     window.scene.select_nodes([graph.node_by_name("stem_conv").id])
-    window.actions["collapse"].trigger()
+    window.menu_actions["collapse"].trigger()
     assert window.statusBar().currentMessage().startswith("Not done: the selected layers do not")
 
 
 def test_zoom_actions_and_rubber_band_selection(window):
-    window.actions["reset_zoom"].trigger()
+    window.menu_actions["reset_zoom"].trigger()
     assert window.canvas.zoom() == 1.0
-    window.actions["zoom_in"].trigger()
+    window.menu_actions["zoom_in"].trigger()
     assert window.canvas.zoom() == 1.25
-    window.actions["zoom_out"].trigger()
+    window.menu_actions["zoom_out"].trigger()
     assert abs(window.canvas.zoom() - 1.0) < 1e-9
-    window.actions["select_all"].trigger()
+    window.menu_actions["select_all"].trigger()
     assert len(window.scene.selected_node_ids()) == len(window.document.graph.nodes)
     assert window.inspector.title.text() == "10 layers selected"

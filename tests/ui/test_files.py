@@ -6,6 +6,7 @@ import keras
 
 from netlab.graph.commands import SetParam
 from netlab.project import load_project
+from tests.ui.conftest import wait_for_saves
 
 
 def _edit(window):
@@ -14,11 +15,12 @@ def _edit(window):
     return conv
 
 
-def test_save_and_reopen_through_the_menu(window, answers, tmp_path):
+def test_save_and_reopen_through_the_menu(window, answers, tmp_path, qtbot):
     conv = _edit(window)
     assert window.isWindowModified()
     answers.save_path = str(tmp_path / "digits")  # the extension is added
-    window.actions["save"].trigger()  # no file yet: Save As
+    window.menu_actions["save"].trigger()  # no file yet: Save As, written on a worker
+    wait_for_saves(window, qtbot)
     path = str(tmp_path / "digits.netlab")
     assert answers.asked == ["save_path"]
     assert not window.isWindowModified()
@@ -26,10 +28,10 @@ def test_save_and_reopen_through_the_menu(window, answers, tmp_path):
     assert load_project(path).graph.nodes[conv].params["filters"] == 12
     window.new_default_document()
     answers.open_path = path
-    window.actions["open"].trigger()
+    window.menu_actions["open"].trigger()
     assert window.document.graph.nodes[conv].params["filters"] == 12
     assert window.document.path == path
-    assert window.actions["recent_menu"].actions()[0].text() == os.path.abspath(path)
+    assert window.menu_actions["recent_menu"].actions()[0].text() == os.path.abspath(path)
 
 
 def test_a_damaged_file_is_refused_with_one_line_and_the_work_stays(window, answers, tmp_path):
@@ -37,7 +39,7 @@ def test_a_damaged_file_is_refused_with_one_line_and_the_work_stays(window, answ
     bad.write_bytes(b"not a zip")
     graph = window.document.graph
     answers.open_path = str(bad)
-    window.actions["open"].trigger()
+    window.menu_actions["open"].trigger()
     assert window.document.graph is graph
     assert len(answers.errors) == 1
     assert "\n" not in answers.errors[0]
@@ -50,12 +52,12 @@ def test_unsaved_changes_prompt_on_close_new_and_open(window, answers, tmp_path)
     assert not window.close()
     assert window.isVisible()
     assert answers.asked == ["unsaved_changes"]
-    window.actions["new"].trigger()
+    window.menu_actions["new"].trigger()
     assert answers.asked == ["unsaved_changes", "unsaved_changes"]
     assert "example" in window.document.title  # cancelled: still the edited example
     answers.unsaved, answers.save_path = "save", str(tmp_path / "kept.netlab")
     answers.template = "mlp"
-    window.actions["new"].trigger()
+    window.menu_actions["new"].trigger()
     assert os.path.exists(tmp_path / "kept.netlab")
     assert window.document.title == "mlp (new)"
     _edit_mlp = window.document.graph.node_by_name("hidden1").id
@@ -67,7 +69,8 @@ def test_unsaved_changes_prompt_on_close_new_and_open(window, answers, tmp_path)
 def test_crash_recovery_offers_the_autosaved_work(make_window, answers, tmp_path):
     first = make_window()
     conv = _edit(first)
-    first.autosave()
+    first.files.autosave()
+    first.files.wait_for_saves()
     assert os.path.exists(tmp_path / "recovery.netlab")
     # The process dies here: no close, so the recovery file stays.
     answers.restore = True
@@ -85,7 +88,8 @@ def test_crash_recovery_offers_the_autosaved_work(make_window, answers, tmp_path
 def test_declining_recovery_deletes_it(make_window, answers, tmp_path):
     first = make_window()
     _edit(first)
-    first.autosave()
+    first.files.autosave()
+    first.files.wait_for_saves()
     answers.restore = False
     second = make_window()
     assert not second.offer_recovery()
@@ -99,12 +103,12 @@ def test_import_a_keras_model_lays_it_out_and_export_python(window, answers, tmp
     path = str(tmp_path / "small.keras")
     keras.Model(inputs, outputs).save(path)
     answers.open_path = path
-    window.actions["import_keras"].trigger()
+    window.menu_actions["import_keras"].trigger()
     graph = window.document.graph
     assert {"features", "hidden", "scores"} <= {n.name for n in graph.nodes.values()}
-    xs = sorted(n.pos[0] for n in graph.nodes.values())
-    assert len(set(xs)) == len(xs)  # laid out left to right, not piled up
+    ys = sorted(n.pos[1] for n in graph.nodes.values())
+    assert len(set(ys)) == len(ys)  # laid out top to bottom, not piled up
     answers.save_path = str(tmp_path / "model.py")
-    window.actions["export_python"].trigger()
+    window.menu_actions["export_python"].trigger()
     code = (tmp_path / "model.py").read_text()
     assert "keras.layers.Dense(8" in code or "Dense(units=8" in code

@@ -48,7 +48,7 @@ def test_palette_lists_the_catalog_by_category_and_searches(window):
 
 
 def test_layer_reference_is_built_from_the_catalog(window):
-    window.actions["reference"].trigger()
+    window.menu_actions["reference"].trigger()
     text = window.reference.text.toPlainText()
     for spec in catalog.CATALOG.values():
         assert spec.display_name in text
@@ -57,15 +57,15 @@ def test_layer_reference_is_built_from_the_catalog(window):
 def test_settings_keep_geometry_theme_and_recent_files(make_window, answers, tmp_path):
     window = make_window()
     window.resize(760, 560)
-    window.actions["theme_dark"].trigger()
+    window.menu_actions["theme_dark"].trigger()
     answers.save_path = str(tmp_path / "a.netlab")
-    window.actions["save_as"].trigger()
+    window.menu_actions["save_as"].trigger()
     window.close()
     again = make_window()
     assert again.theme == "dark"
-    assert again.actions["theme_dark"].isChecked()
+    assert again.menu_actions["theme_dark"].isChecked()
     assert again.size().width() == 760
-    assert [a.text() for a in again.actions["recent_menu"].actions()] == [answers.save_path]
+    assert [a.text() for a in again.menu_actions["recent_menu"].actions()] == [answers.save_path]
     again.set_theme("light")
 
 

@@ -7,6 +7,9 @@ import numpy as np
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDoubleSpinBox
 
+from netlab.graph.commands import SetParam
+from tests.ui.conftest import wait_for_saves
+
 RUN_TIMEOUT = 600_000  # hang guards only: generous, so a slow or busy machine passes
 
 
@@ -74,10 +77,15 @@ def test_pause_resume_and_stop_keep_usable_weights(window, qtbot):
 
 
 def test_a_diverging_run_shows_the_reason(window, qtbot):
-    panel = _panel(window, epochs=3, learning_rate=10.0, optimizer="sgd", momentum=0.99)
+    # A linear output with squared error and a huge SGD step: the loss overflows.
+    classifier = window.document.graph.node_by_name("classifier").id
+    assert window.execute(SetParam(classifier, "activation", "linear"))
+    panel = _panel(window, epochs=3, learning_rate=10.0, optimizer="sgd", loss="mse",
+                   standardize=False)  # fmt: skip
     spin = panel.editors["learning_rate"]
     assert isinstance(spin, QDoubleSpinBox)
     assert spin.value() == 10.0
+    qtbot.waitUntil(lambda: panel.train_button.isEnabled(), timeout=240_000)
     panel.train_button.click()
     qtbot.waitUntil(lambda: _finished(panel), timeout=RUN_TIMEOUT)
     text = panel.progress_text.text()
@@ -85,14 +93,22 @@ def test_a_diverging_run_shows_the_reason(window, qtbot):
     assert "try a smaller learning rate" in text
 
 
-def test_a_data_set_that_does_not_fit_is_named_before_training(window, qtbot):
+def test_a_data_set_that_does_not_fit_is_a_problem_with_its_fix_and_train_waits(window, qtbot):
     panel = _panel(window, dataset="spirals")
     qtbot.waitUntil(lambda: panel.data.dataset is not None and bool(panel.data.fit.text()),
                     timeout=240_000)  # fmt: skip
     assert panel.data.fit.text().startswith("Does not fit the network: ")
-    panel.train_button.click()
-    qtbot.waitUntil(lambda: panel.train_button.isEnabled(), timeout=RUN_TIMEOUT)
-    assert panel.progress_text.text().startswith("Run 1 failed: the data does not fit the network")
+    assert not panel.train_button.isEnabled()
+    assert "set its shape to (2,)" in panel.train_button.toolTip()
+    problems = [window.problems.topLevelItem(i).text(2)
+                for i in range(window.problems.topLevelItemCount())]  # fmt: skip
+    assert ("shape: the data's examples have shape (2,) but this Input takes (8, 8, 1): set its "
+            "shape to (2,)") in problems
+    assert any("set units of 'classifier' to 2" in p for p in problems)
+    panel.train()  # as a script would: refused with the reason, nothing recorded
+    assert "Not training: the data does not fit" in window.statusBar().currentMessage()
+    assert window.document.project.runs == []
+    assert panel.runs.count() == 0
 
 
 def test_runs_overlay_toggle_and_export(window, qtbot, tmp_path):
@@ -136,7 +152,6 @@ def test_hover_reads_values_and_smoothing_changes_the_curve(window, qtbot):
 
 
 def test_editing_the_graph_while_training_does_not_touch_the_run(window, qtbot):
-    from netlab.graph.commands import SetParam
 
     panel = _panel(window, epochs=2)
     panel.train_button.click()
@@ -158,10 +173,11 @@ def test_the_inspect_tab_shows_the_trained_model_and_a_saved_one(window, qtbot, 
     qtbot.waitUntil(lambda: not window.inspect.confusion_image().isNull(), timeout=240_000)
     assert window.inspect.confusion_image().width() == 10
     answers.save_path = str(tmp_path / "trained.netlab")
-    window.actions["save_as"].trigger()
+    window.menu_actions["save_as"].trigger()
+    wait_for_saves(window, qtbot)
     window.new_default_document()
     answers.open_path = answers.save_path
-    window.actions["open"].trigger()
+    window.menu_actions["open"].trigger()
     window.tabs.setCurrentWidget(window.training)
     window.tabs.setCurrentWidget(window.inspect)  # a saved project's weights are built once
     window.inspect.show_view("evaluation")

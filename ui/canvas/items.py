@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -14,12 +15,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netlab.graph.geometry import NODE_HEIGHT, NODE_WIDTH
 from netlab.graph.model import Edge
 from ui import theme
 
-NODE_WIDTH = 180.0
-NODE_HEIGHT = 64.0
 PORT_RADIUS = 6.0
+OVERVIEW_DETAIL = 0.35  # below this zoom a node is a coloured box with its name only
+TITLE_POINTS = (9.0, 8.0, 7.0, 6.5)  # the title shrinks rather than being cut
+
+
+@dataclass(frozen=True)
+class NodeState:
+    """What a node shows; the scene redraws a node only when this changes."""
+
+    title: str
+    kind: str
+    params: str
+    shape: str
+    category: str
+    problem: str = ""
+    note: str = ""  # information, e.g. that the layer starts from new weights
+    ports: tuple[str, ...] = ()
+    has_output: bool = True
+    direction: str = "down"
 
 
 class PortItem(QGraphicsEllipseItem):
@@ -28,8 +46,9 @@ class PortItem(QGraphicsEllipseItem):
     def __init__(self, parent: NodeItem, port: int | None, name: str) -> None:
         r = PORT_RADIUS
         super().__init__(-r, -r, 2 * r, 2 * r, parent)
-        self.node_id, self.port = parent.node_id, port
-        self.setToolTip(f"output of {parent.node_id}" if port is None else f"input: {name}")
+        self.node_id, self.port, self.name = parent.node_id, port, name
+        self.setToolTip("output: drag to an input to connect" if port is None
+                        else f"input: {name}")  # fmt: skip
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.highlight(False)
@@ -59,9 +78,7 @@ class NodeItem(QGraphicsItem):
     def __init__(self, node_id: str) -> None:
         super().__init__()
         self.node_id = node_id
-        self.lines = ["", "", ""]
-        self.category = ""
-        self.problem = ""
+        self.state: NodeState | None = None
         self.inputs: list[PortItem] = []
         self.output: PortItem | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -69,36 +86,38 @@ class NodeItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self.setZValue(1)
 
-    def set_ports(self, names: list[str], has_output: bool) -> None:
-        """Input ports down the left edge (one per name), the output on the right."""
-        if [p.toolTip() for p in self.inputs] == [f"input: {n}" for n in names] and \
-                (self.output is not None) == has_output:  # fmt: skip
+    def show_state(self, state: NodeState) -> None:
+        """Updates what the node says (ports included); a problem draws a red border."""
+        if state == self.state:
             return
+        ports_changed = self.state is None or (state.ports, state.has_output, state.direction) \
+            != (self.state.ports, self.state.has_output, self.state.direction)  # fmt: skip
+        self.state = state
+        if ports_changed:
+            self._set_ports(state)
+        tip = "\n".join(x for x in (f"{state.title} · {state.kind}", state.params, state.shape,
+                                    state.problem, state.note) if x.strip())  # fmt: skip
+        self.setToolTip(tip)
+        self.update()
+
+    def _set_ports(self, state: NodeState) -> None:
         for port in [*self.inputs, *([self.output] if self.output else [])]:
             port.setParentItem(None)
             if port.scene() is not None:
                 port.scene().removeItem(port)
-        self.inputs = [PortItem(self, i, name) for i, name in enumerate(names)]
+        down = state.direction == "down"
+        count = len(state.ports)
+        self.inputs = [PortItem(self, i, name) for i, name in enumerate(state.ports)]
         for i, port in enumerate(self.inputs):
-            port.setPos(0, NODE_HEIGHT * (i + 1) / (len(names) + 1))
-        self.output = PortItem(self, None, "output") if has_output else None
+            fraction = (i + 1) / (count + 1)
+            if down:
+                port.setPos(NODE_WIDTH * fraction, 0)
+            else:
+                port.setPos(0, NODE_HEIGHT * fraction)
+        self.output = PortItem(self, None, "output") if state.has_output else None
         if self.output is not None:
-            self.output.setPos(NODE_WIDTH, NODE_HEIGHT / 2)
-
-    def input_point(self, port: int) -> QPointF:
-        """Scene position where an edge into input ``port`` ends."""
-        count = max(len(self.inputs), port + 1)
-        return self.pos() + QPointF(0, NODE_HEIGHT * (port + 1) / (count + 1))
-
-    def output_point(self) -> QPointF:
-        """Scene position where edges out of this node start."""
-        return self.pos() + QPointF(NODE_WIDTH, NODE_HEIGHT / 2)
-
-    def show_state(self, lines: list[str], category: str, problem: str) -> None:
-        """Updates what the node says; ``problem`` (if any) draws a red border."""
-        self.lines, self.category, self.problem = lines, category, problem
-        self.setToolTip(problem or "\n".join(lines))
-        self.update()
+            self.output.setPos(QPointF(NODE_WIDTH / 2, NODE_HEIGHT) if down
+                               else QPointF(NODE_WIDTH, NODE_HEIGHT / 2))  # fmt: skip
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and self.scene():
@@ -110,25 +129,54 @@ class NodeItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:  # fmt: skip
+        state = self.state
+        if state is None:
+            return
         colours = theme.current()
-        border = QColor(colours.problem if self.problem else colours.node_border)
-        width = 3.0 if self.problem or self.isSelected() else 1.2
+        border = QColor(colours.problem if state.problem else colours.node_border)
+        width = 3.0 if state.problem or self.isSelected() else 1.2
         painter.setPen(QPen(QColor(colours.accent) if self.isSelected() else border, width))
-        painter.setBrush(QBrush(QColor(colours.category(self.category))))
+        painter.setBrush(QBrush(QColor(colours.category(state.category))))
         painter.drawRoundedRect(QRectF(0, 0, NODE_WIDTH, NODE_HEIGHT), 8, 8)
-        font = QFont(painter.font())
-        font.setPointSizeF(8.5)
-        font.setBold(True)
-        painter.setFont(font)
+        detail = option.levelOfDetailFromTransform(painter.worldTransform())
         painter.setPen(QColor(colours.node_text))
-        for i, line in enumerate(self.lines[:3]):
-            if i == 1:
-                font.setBold(False)
-                painter.setFont(font)
+        if detail < OVERVIEW_DETAIL:
+            self._paint_overview(painter, state, detail)
+            return
+        self._paint_title(painter, state.title)
+        font = QFont(painter.font())
+        font.setPointSizeF(8.0)
+        font.setBold(False)
+        painter.setFont(font)
+        for i, line in enumerate((state.kind, state.params, state.shape)):
             shown = painter.fontMetrics().elidedText(line, Qt.TextElideMode.ElideRight,
                                                      int(NODE_WIDTH - 20))  # fmt: skip
-            painter.drawText(QRectF(10, 4 + 19 * i, NODE_WIDTH - 20, 18),
+            painter.drawText(QRectF(10, 24 + 17 * i, NODE_WIDTH - 20, 17),
                              Qt.AlignmentFlag.AlignLeft, shown)  # fmt: skip
+        if state.note:
+            painter.setPen(QColor(colours.accent))
+            painter.drawText(QRectF(NODE_WIDTH - 28, 4, 22, 18), Qt.AlignmentFlag.AlignRight, "↺")
+
+    def _paint_title(self, painter: QPainter, title: str) -> None:
+        font = QFont(painter.font())
+        font.setBold(True)
+        room = int(NODE_WIDTH - 34)
+        for points in TITLE_POINTS:  # smaller type before cutting the name
+            font.setPointSizeF(points)
+            painter.setFont(font)
+            if painter.fontMetrics().horizontalAdvance(title) <= room:
+                break
+        shown = painter.fontMetrics().elidedText(title, Qt.TextElideMode.ElideMiddle, room)
+        painter.drawText(QRectF(10, 5, room, 19), Qt.AlignmentFlag.AlignLeft, shown)
+
+    def _paint_overview(self, painter: QPainter, state: NodeState, detail: float) -> None:
+        """Far away: the name in type large enough to read on screen."""
+        font = QFont(painter.font())
+        font.setBold(True)
+        font.setPointSizeF(min(40.0, 8.0 / max(detail, 0.05)))
+        painter.setFont(font)
+        painter.drawText(QRectF(4, 0, NODE_WIDTH - 8, NODE_HEIGHT),
+                         Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, state.title)
 
 
 class EdgeItem(QGraphicsPathItem):
@@ -137,18 +185,28 @@ class EdgeItem(QGraphicsPathItem):
     def __init__(self, edge: Edge | None = None) -> None:
         super().__init__()
         self.edge = edge
+        self.points: tuple[tuple[float, float], ...] = ()
         self.setPen(QPen(QColor(theme.current().edge), 1.6))
         self.setZValue(0)
         if edge is not None:
             self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
 
-    def route(self, start: QPointF, end: QPointF, waypoints: list[QPointF]) -> None:
-        """Draws the curve from ``start`` through ``waypoints`` to ``end``."""
+    def route(self, start: QPointF, end: QPointF, waypoints: list[QPointF],
+              down: bool = True) -> None:  # fmt: skip
+        """Draws the curve from ``start`` through ``waypoints`` to ``end`` (if it moved)."""
         points = [start, *waypoints, end]
+        key = tuple((round(p.x(), 1), round(p.y(), 1)) for p in points) + ((float(down), 0.0),)
+        if key == self.points:
+            return
+        self.points = key
         path = QPainterPath(points[0])
         for a, b in zip(points, points[1:], strict=False):
-            middle = (a.x() + b.x()) / 2
-            path.cubicTo(QPointF(middle, a.y()), QPointF(middle, b.y()), b)
+            if down:
+                middle = (a.y() + b.y()) / 2
+                path.cubicTo(QPointF(a.x(), middle), QPointF(b.x(), middle), b)
+            else:
+                middle = (a.x() + b.x()) / 2
+                path.cubicTo(QPointF(middle, a.y()), QPointF(middle, b.y()), b)
         self.setPath(path)
 
     def shape(self) -> QPainterPath:
@@ -160,7 +218,6 @@ class EdgeItem(QGraphicsPathItem):
               widget: QWidget | None = None) -> None:  # fmt: skip
         colours = theme.current()
         selected = self.isSelected() or self.data(0) == "target"
-        self.setPen(QPen(QColor(colours.accent if selected else colours.edge),
-                         3.0 if selected else 1.6))  # fmt: skip
-        painter.setPen(self.pen())
+        painter.setPen(QPen(QColor(colours.accent if selected else colours.edge),
+                            3.0 if selected else 1.6))  # fmt: skip
         painter.drawPath(self.path())

@@ -1,11 +1,13 @@
 """GraphScene mirrors a Graph and turns mouse gestures into netlab commands.
 
-It redraws from the graph's events (never from its own guesses) and asks for
-edits through ``command_requested``: the window runs them on the undo stack.
+It redraws from the graph's change events (never from its own guesses), one
+pass per edit, touching only the items whose text or route changed; it asks
+for edits through ``command_requested``: the window runs them on the undo stack.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QPointF, Qt, Signal
@@ -17,26 +19,26 @@ from netlab.graph.analysis import Analysis, analyse
 from netlab.graph.commands import Command, Connect, MoveNodes
 from netlab.graph.layout import Layout, auto_layout
 from netlab.graph.model import Edge, Graph, GraphChange
+from netlab.graph.routing import input_point, output_point, port_count, route_all
 from ui import theme
-from ui.canvas.items import NODE_HEIGHT, NODE_WIDTH, EdgeItem, NodeItem, PortItem
+from ui.canvas.items import EdgeItem, NodeItem, NodeState, PortItem
+
+WRAP_AFTER = 12  # left to right: a longer network is laid out in bands of WRAP_RANKS
+WRAP_RANKS = 6
+
+
+def window_layout(graph: Graph, direction: str = "down") -> Layout:
+    """The automatic layout the window uses: top to bottom, or left to right in bands."""
+    layout = auto_layout(graph, direction)
+    if direction == "right" and max(layout.ranks.values(), default=0) + 1 > WRAP_AFTER:
+        layout = auto_layout(graph, direction, wrap=WRAP_RANKS)
+    return layout
 
 
 def _value(value: Any) -> str:
-    if isinstance(value, (tuple, list)) and len(set(value)) == 1:
-        value = value[0]
-    return str(value)
-
-
-WRAP_AFTER = 12  # columns; a longer network is laid out in bands of WRAP_COLUMNS
-WRAP_COLUMNS = 5
-
-
-def window_layout(graph: Graph) -> Layout:
-    """The automatic layout the window uses: long networks wrap into bands, like text."""
-    layout = auto_layout(graph)
-    if max(layout.columns.values(), default=0) + 1 > WRAP_AFTER:
-        layout = auto_layout(graph, wrap=WRAP_COLUMNS)
-    return layout
+    if isinstance(value, (tuple, list)) and len(set(value)) == 1 and len(value) == 2:
+        return str(value[0])  # a square kernel or stride: 3, as the lecture says it
+    return catalog.format_value(value)
 
 
 def port_names(graph: Graph, node_id: str) -> list[str]:
@@ -44,13 +46,33 @@ def port_names(graph: Graph, node_id: str) -> list[str]:
     spec = catalog.get(graph.nodes[node_id].key)
     if not spec.variadic:
         return list(spec.inputs)
-    used = max((e.port + 1 for e in graph.inputs_of(node_id)), default=0)
-    count = max(used + 1, spec.fewest_inputs, len(spec.inputs))
-    return [f"{spec.inputs[-1]} {i + 1}" for i in range(count)]
+    return [f"{spec.inputs[-1]} {i + 1}" for i in range(port_count(graph, node_id))]
+
+
+def node_state(graph: Graph, node_id: str, analysis: Analysis, problems: dict[str, list[str]],
+               notes: dict[str, list[str]], direction: str) -> NodeState:  # fmt: skip
+    """What the canvas shows of one node."""
+    node = graph.nodes[node_id]
+    spec = catalog.get(node.key)
+    params = ", ".join(f"{k}={_value(node.params[k])}" for k in spec.key_params
+                       if k in node.params)  # fmt: skip
+    known = node_id in analysis.shapes
+    shape = catalog.format_shape(analysis.shapes[node_id]) if known else "?"
+    count = sum(analysis.counts.get(node_id, (0, 0)))
+    return NodeState(node.name, spec.display_name, params,
+                     f"{shape}   {count:,} params" if count else shape, spec.category,
+                     "\n".join(problems.get(node_id, [])), "\n".join(notes.get(node_id, [])),
+                     tuple(port_names(graph, node_id)), node.key != "Output",
+                     direction)  # fmt: skip
 
 
 class GraphScene(QGraphicsScene):
     """Shows a graph's nodes and edges, shapes, parameter counts and problems.
+
+    Args:
+        graph: The graph to mirror.
+        direction: ``"down"`` or ``"right"``: where ports sit and edges run.
+        analysis: A callable giving the current analysis (the document's cached one).
 
     Signals:
         command_requested(object): a netlab command the user's gesture asks for.
@@ -60,14 +82,14 @@ class GraphScene(QGraphicsScene):
     command_requested = Signal(object)
     refused = Signal(str)
 
-    def __init__(self, graph: Graph, layout: Layout | None = None,
-                 analysis: Any = None) -> None:  # fmt: skip
+    def __init__(self, graph: Graph, direction: str = "down",
+                 analysis: Callable[[], Analysis] | None = None) -> None:  # fmt: skip
         super().__init__()
         self.graph = graph
-        self.routes = layout.routes if layout else {}
+        self.direction = direction
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[Edge, EdgeItem] = {}
-        self._analysis_source = analysis  # a callable giving the current analysis
+        self._analysis_source = analysis
         self._pressed: dict[str, QPointF] = {}
         self._wire: tuple[PortItem, EdgeItem] | None = None
         self._target: PortItem | None = None
@@ -95,6 +117,11 @@ class GraphScene(QGraphicsScene):
             self._add_edge_item(edge)
         self.refresh()
 
+    def set_direction(self, direction: str) -> None:
+        """Ports and edges for a graph that flows ``direction``."""
+        self.direction = direction
+        self.refresh()
+
     def _add_node_item(self, node_id: str) -> None:
         self.nodes[node_id] = NodeItem(node_id)
         self.addItem(self.nodes[node_id])
@@ -104,25 +131,18 @@ class GraphScene(QGraphicsScene):
         self.addItem(self.edges[edge])
 
     def refresh(self) -> None:
-        """Texts, ports, positions and problem marks from the graph and its analysis."""
+        """Texts, ports, positions, problem marks and routes, for the items that changed."""
         analysis = self.analysis()
         problems: dict[str, list[str]] = {}
+        notes: dict[str, list[str]] = {}
         for problem in analysis.problems:
             if problem.node_id:
-                problems.setdefault(problem.node_id, []).append(problem.message)
+                target = notes if problem.severity == "info" else problems
+                target.setdefault(problem.node_id, []).append(problem.message)
         for node_id, item in self.nodes.items():
-            node = self.graph.nodes[node_id]
-            spec = catalog.get(node.key)
-            params = ", ".join(f"{k}={_value(node.params[k])}" for k in spec.key_params
-                               if k in node.params)  # fmt: skip
-            shape = catalog.format_shape(analysis.shapes[node_id]) \
-                if node_id in analysis.shapes else "?"  # fmt: skip
-            count = sum(analysis.counts.get(node_id, (0, 0)))
-            lines = [f"{node.name}  ·  {spec.display_name}", params or " ",
-                     f"{shape}   {count:,} params" if count else shape]  # fmt: skip
-            item.show_state(lines, spec.category, "\n".join(problems.get(node_id, [])))
-            item.set_ports(port_names(self.graph, node_id), node.key != "Output")
-            self._place(item, node.pos)
+            item.show_state(node_state(self.graph, node_id, analysis, problems, notes,
+                                       self.direction))  # fmt: skip
+            self._place(item, self.graph.nodes[node_id].pos)
         self._route_all()
 
     def _place(self, item: NodeItem, pos: tuple[float, float]) -> None:
@@ -134,32 +154,25 @@ class GraphScene(QGraphicsScene):
                 self._placing = False
 
     def _route_all(self) -> None:
+        routes = route_all(self.graph, self.direction)
         for edge in self.edges:
-            self._route(edge)
+            self._route(edge, routes.get(edge, []))
 
-    def _route(self, edge: Edge) -> None:
-        start = self.nodes[edge.src].output_point()
-        end = self.nodes[edge.dst].input_point(edge.port)
-        waypoints = [QPointF(x + NODE_WIDTH / 2, y + NODE_HEIGHT / 2)
-                     for x, y in self.routes.get(edge, [])]  # fmt: skip
-        self.edges[edge].route(start, end, waypoints)
-
-    def set_routes(self, layout: Layout) -> None:
-        """Draws long edges through an automatic layout's waypoints."""
-        self.routes = dict(layout.routes)
-        self._route_all()
+    def _route(self, edge: Edge, waypoints: list[tuple[float, float]]) -> None:
+        src, dst = self.nodes[edge.src].pos(), self.nodes[edge.dst].pos()
+        start = output_point((src.x(), src.y()), self.direction)
+        end = input_point((dst.x(), dst.y()), edge.port, len(self.nodes[edge.dst].inputs),
+                          self.direction)  # fmt: skip
+        self.edges[edge].route(QPointF(*start), QPointF(*end), [QPointF(*p) for p in waypoints],
+                               self.direction == "down")  # fmt: skip
 
     def node_dragged(self, node_id: str) -> None:
-        """Keeps the edges of a node attached while the mouse moves it."""
+        """Keeps the edges of a node attached while the mouse moves it (straight until dropped)."""
         if self._placing:
-            return
-        if self.routes:
-            self.routes = {}  # hand-placed: the automatic waypoints no longer fit
-            self._route_all()
             return
         for edge in [*self.graph.inputs_of(node_id), *self.graph.outputs_of(node_id)]:
             if edge in self.edges:
-                self._route(edge)
+                self._route(edge, [])
 
     def _on_graph_changed(self, change: GraphChange) -> None:
         for edge in change.edges_removed:
@@ -170,18 +183,10 @@ class GraphScene(QGraphicsScene):
             self._add_node_item(node_id)
         for edge in change.edges_added:
             self._add_edge_item(edge)
-        if change.structural:
-            self.routes = {}  # the automatic routes belong to the old structure
         if change.only_moves:
             for node_id in change.moved:
                 self._place(self.nodes[node_id], self.graph.nodes[node_id].pos)
-            if self.routes:  # waypoints of an automatic layout fit only that layout
-                self.routes = {}
-                self._route_all()
-            touched = {e for n in change.moved for e in
-                       [*self.graph.inputs_of(n), *self.graph.outputs_of(n)]}  # fmt: skip
-            for edge in touched:
-                self._route(edge)
+            self._route_all()
             return
         self.refresh()
 

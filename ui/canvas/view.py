@@ -14,12 +14,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView
 
-from ui.canvas.items import NODE_HEIGHT, NODE_WIDTH, EdgeItem, NodeItem
+from netlab.graph.geometry import NODE_HEIGHT, NODE_WIDTH
+from ui.canvas.items import EdgeItem, NodeItem
 from ui.canvas.scene import GraphScene
 
 #: MIME type of a palette item being dragged: the catalog key, UTF-8.
 LAYER_MIME = "application/x-netlab-layer"
-MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
+MIN_ZOOM, MAX_ZOOM = 0.005, 4.0  # far enough for a 1,000-layer network
 
 
 class GraphView(QGraphicsView):
@@ -59,21 +60,13 @@ class GraphView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         self.zoom_by(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
 
-    def fit(self, min_scale: float = 0.0) -> None:
-        """Shows the whole graph, but not smaller than ``min_scale`` (then its start, top left)."""
+    def fit(self) -> None:
+        """Shows the whole graph (never larger than 100%); far away, nodes show their names."""
         rect = self.scene().itemsBoundingRect().adjusted(-30, -30, 30, 30)
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > 1.0:
             self.resetTransform()
-            self.centerOn(rect.center())
-        if self.zoom() < min_scale:
-            self.resetTransform()
-            self.scale(min_scale, min_scale)
-            # The start of the network: its top-left corner, or the middle of a short one.
-            half_w = self.viewport().width() / (2 * min_scale)
-            half_h = self.viewport().height() / (2 * min_scale)
-            y = rect.center().y() if rect.height() < 2 * half_h else rect.top() + half_h
-            self.centerOn(rect.left() + half_w, y)
+        self.centerOn(rect.center())
 
     # Pan ----------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:

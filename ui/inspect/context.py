@@ -11,13 +11,20 @@ from typing import Any
 
 import numpy as np
 
+from netlab import catalog
 from netlab.data import Dataset
 from netlab.graph.model import Graph, topological_order
 from netlab.project import check_training_config
 from netlab.training.setup import prepare_arrays
 
-ATTENTION_KEYS = ("MultiHeadAttention", "TransformerBlock", "ScaledDotProductAttention")
-POSITION_KEYS = ("SinusoidalPositionEmbedding", "LearnedPositionEmbedding")
+
+def keys_with(capability: str) -> tuple[str, ...]:
+    """The layer types whose catalog entry says a view can show ``capability``."""
+    return tuple(key for key, spec in catalog.CATALOG.items() if capability in spec.capabilities)
+
+
+ATTENTION_KEYS = keys_with("attention")
+POSITION_KEYS = keys_with("positions")
 
 
 @dataclass
@@ -90,13 +97,13 @@ def load_context(model: Any, graph: Graph, dataset: Dataset, config: dict[str, A
         "attention": [(n.name, n.key) for n in nodes if n.key in ATTENTION_KEYS],
         "positions": [(n.name, n.key) for n in nodes if n.key in POSITION_KEYS],
     }  # fmt: skip
-    context.patch_nodes = [n.name for n in nodes if n.key == "PatchEmbedding"]
+    context.patch_nodes = [n.name for n in nodes if n.key in keys_with("patches")]
     return context
 
 
 def _is_spatial(layer: Any, key: str) -> bool:
     """Whether the layer's output is image-shaped ``(batch, H, W, C)`` (or patches)."""
-    if key in ("PatchEmbedding", "Input"):
-        return key == "PatchEmbedding"
+    if key == "Input" or key in keys_with("patches"):
+        return key != "Input"
     shape = getattr(getattr(layer, "output", None), "shape", None)
     return shape is not None and len(shape) == 4

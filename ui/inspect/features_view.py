@@ -15,7 +15,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGridLayout, QLabel, QSpinBox, QWidget
 
 from netlab.inspect import FeatureMaps, channel_grid, feature_maps
-from ui.inspect.context import InspectContext
+from ui.inspect.context import InspectContext, keys_with
 from ui.inspect.heatmap import HeatMap, Mark
 from ui.inspect.images import indexed_image, map_image, sample_image
 from ui.inspect.view import InspectView, fill_layer_combo, labelled, layer_combo, sample_spin
@@ -87,7 +87,7 @@ class FeaturesView(InspectView):
             return ("This network has no layer with an image-shaped output (height, width, "
                     "channels): no convolution, pooling or patch embedding to look into.")
         fill_layer_combo(self.layer_combo, layers)
-        convolutions = [i for i, (_, key) in enumerate(layers) if key == "Conv2D"]
+        convolutions = [i for i, (_, key) in enumerate(layers) if key in keys_with("kernel")]
         self.layer_combo.blockSignals(True)
         self.layer_combo.setCurrentIndex(convolutions[0] if convolutions else 0)
         self.layer_combo.blockSignals(False)

@@ -15,12 +15,13 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, Q
 
 from netlab.data import Dataset
 from netlab.graph.model import Graph
+from ui import theme
 from ui.inspect.attention_view import AttentionView
 from ui.inspect.context import InspectContext, load_context
 from ui.inspect.evaluation_view import EvaluationView
 from ui.inspect.features_view import FeaturesView
 from ui.inspect.positions_view import PositionsView
-from ui.inspect.view import ERROR_STYLE, InspectView
+from ui.inspect.view import InspectView
 from ui.inspect.worker import Worker
 
 HINT = "Train the network (or open a project with weights) to look inside it."
@@ -146,7 +147,7 @@ class InspectPanel(QWidget):
     # Slots ----------------------------------------------------------------------------------
     def _show_status(self, text: str, error: bool = False) -> None:
         self.status_label.setText(text)
-        self.status_label.setStyleSheet(ERROR_STYLE if error else "")
+        self.status_label.setStyleSheet(theme.error_style() if error else "")
         self.status_label.setVisible(bool(text))
 
     def _on_loader_finished(self, context: InspectContext) -> None:

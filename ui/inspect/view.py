@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import theme
 from ui.inspect.context import InspectContext
 from ui.inspect.worker import Worker
 
-ERROR_STYLE = "color: #c62828;"
 BUSY_TEXT = "computing…"
 
 
@@ -120,7 +120,7 @@ class InspectView(QWidget):
     def show_message(self, text: str, error: bool = False) -> None:
         """Shows one line above the content (red for an error)."""
         self.message_label.setText(text)
-        self.message_label.setStyleSheet(ERROR_STYLE if error else "")
+        self.message_label.setStyleSheet(theme.error_style() if error else "")
 
     def populate(self, context: InspectContext) -> str:
         """Fills the controls for a new model; returns why the view does not apply, or ''."""

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from netlab.data import BUILTIN, ONLINE, Dataset, fit_problems, load_dataset
-from netlab.errors import NetLabError
-from netlab.graph.analysis import Analysis
+from netlab.data import BUILTIN, ONLINE, Dataset, load_dataset
+from netlab.graph.analysis import Problem
+from netlab.graph.model import Graph
+from ui import dialogs, theme
+from ui.tasks import run_task
 
 OWN_FILE, OWN_FOLDER = "Own file (CSV, .npz, .npy)…", "Image folder (one subfolder per class)…"
 
@@ -32,28 +32,16 @@ def image_mosaic(x: np.ndarray, count: int = 32, columns: int = 8) -> np.ndarray
     return mosaic[..., 0] if c == 1 else mosaic
 
 
-class _Loader(QObject):
-    loaded = Signal(str, object)
-    failed = Signal(str, str)
-
-    def load(self, source: str) -> None:
-        threading.Thread(target=self._run, args=(source,), name="netlab-data", daemon=True).start()
-
-    def _run(self, source: str) -> None:
-        try:
-            self.loaded.emit(source, load_dataset(source))
-        except NetLabError as err:
-            self.failed.emit(source, str(err))
-
-
 class DataView(QWidget):
     """Data set choice, preview and fit check.
 
     Signals:
         source_changed(str): the data set the user chose (name or path).
+        loaded(): the chosen data set was loaded (or failed to load).
     """
 
     source_changed = Signal(str)
+    loaded = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -85,11 +73,6 @@ class DataView(QWidget):
         layout.addWidget(self.fit)
         self.source = ""
         self.dataset: Dataset | None = None
-        self.analysis: Analysis | None = None
-        self.loss = "categorical_crossentropy"
-        self._loader = _Loader()
-        self._loader.loaded.connect(self._on_loader_loaded)
-        self._loader.failed.connect(self._on_loader_failed)
         self.combo.activated.connect(self._on_combo_activated)
         self.preview_button.clicked.connect(lambda: self.load(self.source))
 
@@ -119,43 +102,35 @@ class DataView(QWidget):
     def load(self, source: str) -> None:
         """Loads ``source`` on a worker thread for the preview and the fit check."""
         self.info.setText(f"Loading {source}…")
-        self._loader.load(source)
+        run_task(self, "data", lambda: load_dataset(source),
+                 lambda dataset: self._on_loaded(source, dataset),
+                 lambda message: self._on_failed(source, message))  # fmt: skip
 
-    def check_fit(self, analysis: Analysis | None, input_params: dict | None,
-                  output_width: int | None, loss: str) -> None:  # fmt: skip
-        """Says whether the loaded data fits the network's input and output."""
-        self.analysis, self.loss = analysis, loss
-        self._fit_args = (input_params, output_width, loss)
-        self._show_fit()
-
-    def _show_fit(self) -> None:
-        args = getattr(self, "_fit_args", None)
-        if self.dataset is None or args is None or args[0] is None:
+    def show_fit(self, problems: list[Problem], graph: Graph) -> None:
+        """Says whether the loaded data fits the network (the problems name the fix)."""
+        if self.dataset is None:
             self.fit.setText("")
-            return
-        params, width, loss = args
-        problems = fit_problems(self.dataset, params["shape"], params["dtype"], width, loss)
-        if problems:
-            self.fit.setStyleSheet("color: #c62828;")
-            self.fit.setText(f"Does not fit the network: {problems[0]}")
+        elif problems:
+            self.fit.setStyleSheet(theme.error_style())
+            self.fit.setText("Does not fit the network: " +
+                             "; ".join(p.describe(graph) for p in problems))  # fmt: skip
         else:
-            self.fit.setStyleSheet("color: #2e7d32;")
+            self.fit.setStyleSheet(theme.good_style())
             self.fit.setText("Fits the network's input and output.")
 
     def _on_combo_activated(self, index: int) -> None:
         choice = self.combo.itemData(index)
         if choice == OWN_FILE:
-            choice = QFileDialog.getOpenFileName(self, "Data file", "",
-                                                 "Data (*.csv *.npz *.npy)")[0]  # fmt: skip
+            choice = dialogs.open_path(self, "Data file", "Data (*.csv *.npz *.npy)")
         elif choice == OWN_FOLDER:
-            choice = QFileDialog.getExistingDirectory(self, "Image folder")
+            choice = dialogs.folder_path(self, "Image folder")
         if not choice:
             self.set_source(self.source, preview=False)
             return
         self.set_source(choice)
         self.source_changed.emit(choice)
 
-    def _on_loader_loaded(self, source: str, dataset: Dataset) -> None:
+    def _on_loaded(self, source: str, dataset: Dataset) -> None:
         if source != self.source:
             return
         self.dataset = dataset
@@ -164,13 +139,14 @@ class DataView(QWidget):
         self.info.setText(f"{dataset.name}: {len(dataset.x):,} examples of {shape}{classes} "
                           f"({dataset.task}). {dataset.description}")  # fmt: skip
         self._draw(dataset)
-        self._show_fit()
+        self.loaded.emit()
 
-    def _on_loader_failed(self, source: str, message: str) -> None:
+    def _on_failed(self, source: str, message: str) -> None:
         if source == self.source:
             self.dataset = None
             self.plot.clear()
             self.info.setText(message)
+            self.loaded.emit()
 
     def _draw(self, dataset: Dataset) -> None:
         self.plot.clear()
@@ -189,7 +165,7 @@ class DataView(QWidget):
         else:
             rows = "\n".join(" ".join(str(int(v)) for v in row[:24]) + f"  → {dataset.y[i]}"
                              for i, row in enumerate(np.asarray(dataset.x[:8])))  # fmt: skip
-            text = pg.TextItem(rows, color="k", anchor=(0, 0))
+            text = pg.TextItem(rows, color=theme.current().node_text, anchor=(0, 0))
             self.plot.addItem(text)
         self.plot.autoRange()
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import threading
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,12 +27,15 @@ from PySide6.QtWidgets import (
 )
 
 from netlab.errors import NetLabError
+from netlab.graph.analysis import Problem
 from netlab.project import TRAINING_PARAMS
 from netlab.training import BatchEnded, EpochEnded, RunStarted, RunStateChanged
+from netlab.training.fit import data_problems
 from netlab.training.history import write_history_csv
 from ui import dialogs
 from ui.document import Document
 from ui.param_editors import make_editor, set_editor_value, with_error_line
+from ui.tasks import run_task
 from ui.training.data_view import DataView
 from ui.training.plots import RunSeries, TrainingPlots, colour_of
 from ui.training.runner import RunController
@@ -42,28 +44,20 @@ DRAIN_MS = 100  # plots and progress update at most ten times a second
 FORM_SKIP = ("dataset", "device")
 
 
-class _DeviceLister(QObject):
-    listed = Signal(list)
-
-    def start(self) -> None:
-        threading.Thread(target=self._run, name="netlab-devices", daemon=True).start()
-
-    def _run(self) -> None:
-        from netlab.training import list_devices  # imports Keras: seconds
-
-        self.listed.emit([(d.id, d.label()) for d in list_devices()])
-
-
 class TrainingPanel(QWidget):
     """Trains the open document's network and shows how it goes.
 
     Signals:
         trained(object): the ``RunController`` of a run that ended with a model.
         message(str): one line for the status bar.
+        fit_changed(): whether the data fits the network may have changed.
+        run_ended(): a run ended (whoever waits for it may go on).
     """
 
     trained = Signal(object)
     message = Signal(str)
+    fit_changed = Signal()
+    run_ended = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -100,8 +94,6 @@ class TrainingPanel(QWidget):
         self.timer.timeout.connect(self.drain)
         self._connect()
         self._set_running(False)
-        self._devices = _DeviceLister()
-        self._devices.listed.connect(self._on_devices_listed)
 
     # Layout -------------------------------------------------------------------
     def _layout(self) -> None:
@@ -125,7 +117,7 @@ class TrainingPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(settings)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(220)
+        scroll.setMinimumWidth(330)
         side = QWidget()
         side_column = QVBoxLayout(side)
         side_column.addWidget(QLabel("Runs (tick to show)"))
@@ -143,7 +135,8 @@ class TrainingPanel(QWidget):
         splitter = QSplitter()
         splitter.addWidget(scroll)
         splitter.addWidget(right)
-        splitter.setSizes([360, 1100])
+        splitter.setSizes([400, 1000])
+        splitter.setCollapsible(0, False)
         QVBoxLayout(self).addWidget(splitter)
 
     def _connect(self) -> None:
@@ -151,6 +144,7 @@ class TrainingPanel(QWidget):
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
         self.data.source_changed.connect(lambda source: self._set_config("dataset", source))
+        self.data.loaded.connect(self.refresh_fit)
         self.device.activated.connect(lambda i: self._set_config("device", self.device.itemData(i)))
         self.runs.itemChanged.connect(self._on_runs_item_changed)
         self.smoothing.valueChanged.connect(lambda v: self.plots.set_smoothing(v / 100))
@@ -159,7 +153,14 @@ class TrainingPanel(QWidget):
 
     def list_devices(self) -> None:
         """Asks the backend for its CPUs and GPUs (in the background)."""
-        self._devices.start()
+
+        def devices() -> list[tuple[str, str]]:
+            from netlab.training import list_devices  # imports Keras: seconds
+
+            return [(d.id, d.label()) for d in list_devices()]
+
+        run_task(self, "devices", devices, self._on_devices_listed,
+                 lambda m: self.message.emit(f"Cannot list the devices: {m}"))  # fmt: skip
 
     def _on_devices_listed(self, devices: list) -> None:
         chosen = self.device.currentData()
@@ -172,7 +173,7 @@ class TrainingPanel(QWidget):
 
     # The document -------------------------------------------------------------
     def show_document(self, document: Document) -> None:
-        """Shows the training settings and runs of ``document``."""
+        """Shows the training settings and runs of ``document``; nothing of the last one stays."""
         self.document = document
         while self.form.rowCount() > 2:
             self.form.removeRow(2)
@@ -183,24 +184,58 @@ class TrainingPanel(QWidget):
                 continue
             editor = make_editor(param, config.get(param.name, param.default), self._apply)
             box, error = with_error_line(editor)
-            self.form.addRow(param.name.replace("_", " "), box)
+            label = QLabel(param.name.replace("_", " "))
+            label.setToolTip(param.help)
+            self.form.addRow(label, box)
             self.editors[param.name], self.errors[param.name] = editor, error
         self.device.setCurrentIndex(max(0, self.device.findData(config.get("device", "cpu"))))
         self.data.set_source(config.get("dataset", "digits"))
-        self.refresh_fit()
+        self.progress.setValue(0)
+        self.progress.setRange(0, 1)
+        self.progress_text.setText(self._summary_of_runs())
         self.plots_from_project()
+        self.refresh_fit()
+
+    def _summary_of_runs(self) -> str:
+        runs = self.document.project.runs if self.document else []
+        if not runs:
+            return "Not trained yet."
+        last = runs[-1]
+        final = last.epochs[-1] if last.epochs else {}
+        values = ", ".join(f"{k} {v:.4g}" for k, v in final.items()
+                           if k not in ("epoch", "seconds"))  # fmt: skip
+        return f"{len(runs)} run(s); the last, {last.name}, {last.status}. {values}".strip()
+
+    def data_problems(self) -> list[Problem]:
+        """What does not fit between the chosen data and the network (empty: unknown or fits)."""
+        if self.document is None or self.data.dataset is None:
+            return []
+        return data_problems(self.document.graph, self.document.analysis, self.data.dataset,
+                             self.document.project.training["loss"])  # fmt: skip
 
     def refresh_fit(self) -> None:
-        """Re-checks the data against the network (after edits)."""
+        """Re-checks the data against the network (after edits) and what Train may do."""
         if self.document is None:
             return
-        graph, analysis = self.document.graph, self.document.analysis
-        inputs = [n for n in graph.nodes.values() if n.key == "Input"]
-        outputs = [n for n in graph.nodes.values() if n.key == "Output"]
-        params = analysis.params.get(inputs[0].id) if len(inputs) == 1 else None
-        shape = analysis.shapes.get(outputs[0].id) if len(outputs) == 1 else None
-        self.data.check_fit(analysis, params, shape[-1] if shape else None,
-                            self.document.project.training["loss"])  # fmt: skip
+        problems = self.data_problems()
+        self.data.show_fit(problems, self.document.graph)
+        self._set_running(self.controller is not None and self.controller.running)
+        self.fit_changed.emit()
+
+    def can_train(self) -> tuple[bool, str]:
+        """Whether Train may start, and why not."""
+        if self.document is None:
+            return False, "no project"
+        if self.controller is not None and self.controller.running:
+            return False, "a run is training"
+        analysis = self.document.analysis
+        if not analysis.valid:
+            first = analysis.errors[0].describe(self.document.graph)
+            return False, f"the network has problems: {first}"
+        problems = self.data_problems()
+        if problems:
+            return False, f"the data does not fit: {problems[0].describe(self.document.graph)}"
+        return True, ""
 
     def _apply(self, param: Any, value: Any) -> None:
         try:
@@ -215,8 +250,7 @@ class TrainingPanel(QWidget):
 
     def _set_config(self, name: str, value: Any) -> None:
         if self.document is not None and self.document.project.training.get(name) != value:
-            self.document.project.training[name] = value
-            self.document.mark_modified()
+            self.document.set_setting(name, value)
             if name in ("loss", "dataset"):
                 self.refresh_fit()
 
@@ -230,9 +264,8 @@ class TrainingPanel(QWidget):
 
     # Runs ---------------------------------------------------------------------
     def plots_from_project(self) -> None:
-        """Curves and list entries for every recorded run of the project."""
-        for run_id in list(self.plots.curves):
-            self.plots.remove_run(run_id)
+        """Curves and list entries for every recorded run of the project (and nothing else)."""
+        self.plots.reset()
         self.runs.clear()
         for i, record in enumerate(self.document.project.runs):
             self._add_run_entry(record.id, record.name, colour_of(i))
@@ -256,15 +289,16 @@ class TrainingPanel(QWidget):
 
     def train(self) -> None:
         """Starts a run of the current graph with the current settings."""
-        if self.document is None or (self.controller and self.controller.running):
+        allowed, reason = self.can_train()
+        if not allowed:
+            self.message.emit(f"Not training: {reason}")
             return
         project = self.document.project
         taken = {r.id for r in project.runs}
         number = next(i for i in range(1, len(taken) + 2) if f"run{i}" not in taken)
         run_id = f"run{number}"
-        weights = project.weights if self.continue_box.isChecked() else None
-        self.controller = RunController(self.document.graph, project.training, weights,
-                                        run_id, f"Run {number}")  # fmt: skip
+        self.controller = RunController(self.document, run_id, f"Run {number}",
+                                        self.continue_box.isChecked())  # fmt: skip
         self.controller.ended.connect(self._on_controller_ended)
         self.controller.failed.connect(self._on_controller_failed)
         colour = colour_of(len(project.runs))
@@ -272,6 +306,7 @@ class TrainingPanel(QWidget):
         self.plots.add_run(run_id, self.live)
         self._add_run_entry(run_id, self.live.name, colour)
         self.started_at = time.perf_counter()
+        self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress_text.setText(f"{self.live.name}: loading data and building the model…")
         self._set_running(True)
@@ -288,16 +323,31 @@ class TrainingPanel(QWidget):
             self.controller.pause()
 
     def stop(self) -> None:
-        """Stops after the current batch, keeping the weights of that moment."""
-        if self.controller is not None:
+        """Stops after the current batch, keeping the weights of that moment (in any phase)."""
+        if self.controller is not None and self.controller.running:
             self.controller.stop()
+            self.stop_button.setEnabled(False)
             self.progress_text.setText("Stopping after the current batch…")
 
+    def discard(self) -> None:
+        """Stops the run and keeps nothing of it."""
+        if self.controller is not None and self.controller.running:
+            self.controller.discard()
+            self.progress_text.setText("Stopping; the run will not be kept…")
+
+    @property
+    def training(self) -> bool:
+        """Whether a run is on (starting, training, paused or being stored)."""
+        return self.controller is not None and self.controller.running
+
     def _set_running(self, running: bool) -> None:
-        self.train_button.setEnabled(not running)
+        allowed, reason = self.can_train() if not running else (False, "a run is training")
+        self.train_button.setEnabled(allowed)
+        self.train_button.setToolTip("" if allowed else f"Cannot train: {reason}")
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
-        self.pause_button.setText("Pause")
+        if not running:
+            self.pause_button.setText("Pause")
 
     # Events -------------------------------------------------------------------
     def drain(self) -> None:
@@ -321,7 +371,7 @@ class TrainingPanel(QWidget):
                 paused = event.state == "paused"
                 self.pause_button.setText("Resume" if paused else "Pause")
                 self.progress_text.setText("Paused." if paused else "Running…")
-        if events:
+        if events and self.controller.run_id in self.plots.curves:
             self.plots.redraw(self.controller.run_id)
 
     def _show_progress(self, batch: BatchEnded) -> None:
@@ -337,35 +387,52 @@ class TrainingPanel(QWidget):
             f" · loss {batch.loss:.4f}"
         )
 
+    def _forget_live_run(self, run_id: str) -> None:
+        if run_id in self.plots.curves:
+            self.plots.remove_run(run_id)
+        for row in range(self.runs.count()):
+            if self.runs.item(row).data(Qt.ItemDataRole.UserRole) == run_id:
+                self.runs.takeItem(row)
+                break
+
     def _on_controller_failed(self, message: str) -> None:
         self.timer.stop()
+        self._forget_live_run(self.controller.run_id)  # nothing ran: nothing to keep
         self._set_running(False)
         self.progress_text.setText(f"Could not start: {message}")
         self.message.emit(f"Training not started: {message}")
+        self.run_ended.emit()
 
     def _on_controller_ended(self, ended: Any) -> None:
         self.drain()
         self.timer.stop()
-        self._set_running(False)
-        record = ended.record
-        project = self.document.project
-        if record is not None:
-            project.runs.append(record)
+        controller, record = self.controller, ended.record
+        trained = record is not None and len(record.batches.get("loss", ())) > 0
+        if controller.discarded or not trained:
+            self._forget_live_run(controller.run_id)  # an empty run stays out of the file
+            self._set_running(False)
+            why = "discarded" if controller.discarded else (ended.reason or "nothing trained")
+            self.progress_text.setText(f"{controller.name} not kept: {why}.")
+            self.message.emit(f"Training ended: {why}")
+            self.run_ended.emit()
+            return
+        controller.document.add_run(record, controller.trained_weights)
+        if controller.document is self.document:
             self.live.epochs = [dict(e) for e in record.epochs]
             self.plots.add_run(record.id, RunSeries.from_record(record, self.live.colour))
-        if self.controller.trained_weights is not None:
-            project.weights = self.controller.trained_weights
-            self.trained.emit(self.controller)
-        self.document.mark_modified()
+        if controller.trained_weights is not None:
+            self.trained.emit(controller)
+        self._set_running(False)
         text = {"finished": "finished", "stopped": "stopped (its weights are kept)",
                 "failed": "failed"}[ended.status]  # fmt: skip
-        last = record.epochs[-1] if record is not None and record.epochs else {}
+        last = record.epochs[-1] if record.epochs else {}
         summary = ", ".join(
             f"{k} {v:.4g}" for k, v in last.items() if k not in ("epoch", "seconds")
         )
         reason = f": {ended.reason}" if ended.reason and ended.status != "finished" else ""
-        self.progress_text.setText(f"{record.name if record else 'Run'} {text}{reason}. {summary}")
+        self.progress_text.setText(f"{record.name} {text}{reason}. {summary}")
         self.message.emit(f"Training {text}{reason}")
+        self.run_ended.emit()
 
     # Export -------------------------------------------------------------------
     def save_png(self, path: str = "") -> bool:

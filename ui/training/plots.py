@@ -146,6 +146,7 @@ class TrainingPlots(QWidget):
         layout.addWidget(self.readout)
         self.smoothing = 0.9
         self.metric_name = "accuracy"
+        self.colours: tuple[str, str] | None = None
         self.series: dict[str, RunSeries] = {}
         self.curves: dict[str, _RunCurves] = {}
         self._smooth: dict[str, tuple[Smoother, Growing]] = {}
@@ -163,7 +164,8 @@ class TrainingPlots(QWidget):
         return plot
 
     def set_colours(self, background: str, foreground: str) -> None:
-        """Plot background, axes and titles (the light or dark theme)."""
+        """Plot background, axes, titles and legends (the light or dark theme)."""
+        self.colours = (background, foreground)
         self.view.setBackground(background)
         for plot in (self.batch, self.epoch, self.metric_plot, self.rate):
             for name in ("left", "bottom"):
@@ -183,7 +185,17 @@ class TrainingPlots(QWidget):
         self.series[run_id] = series
         self._smooth.pop(run_id, None)
         self.curves[run_id] = _RunCurves(self, series)
+        if self.colours is not None:  # new legend entries take the theme's text colour too
+            self.set_colours(*self.colours)
         self.redraw(run_id)
+
+    def reset(self) -> None:
+        """No runs, and every axis back to automatic (another project is shown)."""
+        for run_id in list(self.curves):
+            self.remove_run(run_id)
+        for plot in (self.batch, self.epoch, self.metric_plot, self.rate):
+            plot.enableAutoRange()
+        self.readout.setText("Move the mouse over a plot to read values.")
 
     def remove_run(self, run_id: str) -> None:
         """Removes a run's curves."""

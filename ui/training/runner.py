@@ -3,6 +3,10 @@
 The engine's events arrive on its channel thread; they are queued here and the
 GUI drains the queue on a timer (``drain``), so redraws happen at a capped rate
 however fast batches come, and the training loop never waits for the GUI.
+
+A run belongs to the document it started from: its record and weights go to
+that document, whatever the window shows when it ends. Stop and discard work
+in every phase (loading the data, building, training, paused, storing).
 """
 
 from __future__ import annotations
@@ -15,14 +19,20 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from netlab.data import load_dataset
-from netlab.errors import NetLabError
-from netlab.graph.model import Graph
-from netlab.project import Weights, weights_of
+from netlab.errors import NetLabError, first_line
+from netlab.graph.model import Arrays
 from netlab.training import RunEnded, RunStarted, TrainingRun
+from ui.document import Document
 
 
 class RunController(QObject):
     """One training run started from the GUI.
+
+    Args:
+        document: The project it trains and reports to.
+        run_id: Id of the run in the project.
+        name: Shown in the run list.
+        continue_training: Start from the project's trained weights (else new ones).
 
     Signals:
         ended(object): the ``RunEnded`` event, once the run's weights were read.
@@ -32,15 +42,20 @@ class RunController(QObject):
     ended = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, graph: Graph, config: dict[str, Any], weights: Weights | None,
-                 run_id: str, name: str) -> None:  # fmt: skip
+    def __init__(self, document: Document, run_id: str, name: str,
+                 continue_training: bool = False) -> None:  # fmt: skip
         super().__init__()
-        self.graph, self.config, self.weights = graph.copy(), dict(config), weights
+        project = document.project
+        self.document = document
+        self.graph, self.config = project.graph.copy(), dict(project.training)
+        self.weights = project.weights_to_keep() if continue_training else None
         self.run_id, self.name = run_id, name
         self.run: TrainingRun | None = None
         self.dataset: Any = None
-        self.trained_weights: Weights | None = None
+        self.trained_weights: dict[str, Arrays] | None = None  # by node id
+        self.discarded = False
         self.events: deque[Any] = deque()
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._work, name="netlab-gui-run", daemon=True)
 
     def start(self) -> None:
@@ -65,9 +80,20 @@ class RunController(QObject):
             self.run.resume()
 
     def stop(self) -> None:
-        """Ends training after the current batch; its weights are kept."""
+        """Ends training after the current batch; its weights are kept. Works in every phase."""
+        self._stop.set()
         if self.run is not None:
             self.run.stop()
+
+    def discard(self) -> None:
+        """Stops and drops the run: nothing of it goes to the project."""
+        self.discarded = True
+        self.stop()
+
+    @property
+    def stopping(self) -> bool:
+        """Whether stop (or discard) was asked for."""
+        return self._stop.is_set()
 
     @property
     def running(self) -> bool:
@@ -75,7 +101,7 @@ class RunController(QObject):
         return self._thread.is_alive()
 
     def wait(self, timeout: float | None = None) -> None:
-        """Blocks until the worker thread ends (tests, closing the window)."""
+        """Blocks until the worker thread ends (tests)."""
         self._thread.join(timeout)
 
     def _work(self) -> None:
@@ -87,14 +113,23 @@ class RunController(QObject):
         except NetLabError as err:
             self.failed.emit(str(err))
             return
+        except (OSError, ValueError, MemoryError) as err:  # a data file the loader did not expect
+            self.failed.emit(first_line(err))
+            return
+        if self._stop.is_set():  # pressed while the data loaded
+            self.run.stop()
         self.run.subscribe(self._on_run_event)
         self.run.run()
         self.run.events.join()
-        ended = self.run.record.status in ("finished", "stopped")
-        if ended and self.run.model is not None:
-            self.trained_weights = weights_of(self.run.model)
-        self.ended.emit(RunEnded(self.run_id, self.run.record.status, self.run.record.reason,
-                                 self.run.record))  # fmt: skip
+        record = self.run.record
+        if record.status in ("finished", "stopped") and self.run.model is not None \
+                and not self.discarded:  # fmt: skip
+            by_name = {n.name: n.id for n in self.graph.nodes.values()}
+            self.trained_weights = {
+                by_name[layer.name]: tuple(layer.get_weights())
+                for layer in self.run.model.layers if layer.weights and layer.name in by_name
+            }
+        self.ended.emit(RunEnded(self.run_id, record.status, record.reason, record))
 
     def _on_run_event(self, event: Any) -> None:
         if isinstance(event, RunStarted):

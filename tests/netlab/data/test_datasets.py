@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from netlab.data import BUILTIN, fit_problems, load_dataset, standardizer
+from netlab.data import BUILTIN, load_dataset, standardizer
 from netlab.errors import DataError
 
 
@@ -114,21 +114,11 @@ def test_online_sets_fail_clearly_when_offline(monkeypatch):
         load_dataset("mnist")
 
 
-def test_unknown_source_and_fit_problems(tmp_path):
+def test_unknown_source(tmp_path):
     with pytest.raises(DataError, match="nothing.csv: no such file, folder or data set"):
         load_dataset(str(tmp_path / "nothing.csv"))
     (tmp_path / "x.txt").write_text("hi")
     with pytest.raises(DataError, match="use a .csv, .npz or .npy file"):
         load_dataset(str(tmp_path / "x.txt"))
-    digits = load_dataset("digits")
-    assert fit_problems(digits, (8, 8, 1), "float32", 10, "categorical_crossentropy") == []
-    assert fit_problems(digits, (64,), "float32", 3, "categorical_crossentropy") == [
-        "the data's examples have shape (8, 8, 1) but the Input layer expects (64,)",
-        "the data has 10 classes but the network outputs 3 values",
-    ]
-    tokens = load_dataset("tokens-sorted", n=10)
-    assert "token data needs an Input of dtype int32" in fit_problems(
-        tokens, (16,), "float32", 2, "categorical_crossentropy"
-    )
     with pytest.raises(DataError, match="noise must be between 0 and 10"):
         load_dataset("moons", noise=50)

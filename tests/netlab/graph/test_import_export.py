@@ -14,7 +14,6 @@ from netlab.graph.builder import build_model
 from netlab.graph.codegen import to_python
 from netlab.graph.composites import expand_node
 from netlab.graph.importer import apply_weights, graph_from_keras, import_keras_file
-from netlab.graph.layout import auto_layout
 from tests.netlab.graph.test_catalog import INPUTS, single_layer_graph
 
 SMALL = ["mlp", "cnn", "resnet34-small", "transformer", "vit-tiny"]
@@ -105,24 +104,6 @@ def test_expanding_residual_blocks_matches_the_expanded_template():
     assert sorted(n.key for n in graph.nodes.values()) == sorted(
         n.key for n in expanded.nodes.values()
     )
-
-
-def test_layout_of_resnet_and_transformer_is_layered_without_overlaps():
-    for graph in (templates.resnet34(expanded=True), templates.transformer()):
-        layout = auto_layout(graph)
-        assert layout.crossings == 0
-        positions = [n.pos for n in graph.nodes.values()]
-        assert len(set(positions)) == len(positions)
-        for edge in graph.edges:
-            assert graph.nodes[edge.src].pos[0] < graph.nodes[edge.dst].pos[0]
-    # ResNet's identity shortcuts span several columns and run in a lane below the path.
-    layout = auto_layout(graph := templates.resnet34(expanded=True))
-    assert len(layout.routes) == 16  # one shortcut per block, identity or projection
-    main_row = graph.node_by_name("image").pos[1]
-    assert {n.pos[1] for n in graph.nodes.values() if not n.name.endswith(("proj", "proj_bn"))} \
-        == {main_row}  # fmt: skip
-    for route in layout.routes.values():
-        assert all(y > main_row for _, y in route)
 
 
 @pytest.mark.parametrize("key", sorted(INPUTS))

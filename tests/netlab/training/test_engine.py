@@ -163,8 +163,8 @@ def test_bad_device_and_misfit_data_fail_clearly(digits):
     points = load_dataset("spirals")
     record = TrainingRun(templates.cnn(), points, _config()).run()
     assert record.status == "failed"
-    assert record.reason == ("the data does not fit the network: the data's examples have shape "
-                             "(2,) but the Input layer expects (8, 8, 1)")  # fmt: skip
+    assert record.reason == ("the data does not fit the network: digits: the data's examples have "
+                             "shape (2,) but this Input takes (8, 8, 1): set its shape to (2,)")
     record = TrainingRun(templates.cnn(), digits, _config(device="all")).run()
     assert record.reason == "'all' GPUs asked for, but this machine has no GPU"
 
