@@ -3,8 +3,8 @@
 import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if __name__ == "__main__":  # importing this module (tests import every module) runs nothing
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from netlab.cli import main
 
-from netlab.cli import main  # noqa: E402  (after the environment TensorFlow reads)
-
-sys.exit(main())
+    sys.exit(main())
