@@ -1,24 +1,54 @@
 #!/usr/bin/env bash
-# NetLab's two entry points on a fresh Debian machine with Python 3.11:
+# NetLab's two entry points on a fresh Debian machine:
 #   ./dev.sh run    set up (if needed) and open the app
 #   ./dev.sh test   set up (if needed) and run every test, Qt offscreen
-# Set-up: the Debian packages Qt and venv need (installed when run as root,
-# listed otherwise), a virtual environment in .venv, and the pinned packages.
+# Python: the newest of 3.13, 3.12 and 3.11 that runs here (on PATH, or installed by pyenv),
+# or PYTHON=/path/to/python. Set-up: the Debian packages Qt and venv need (installed when run
+# as root, listed otherwise), a virtual environment in .venv, the pinned packages, NetLab itself.
+# `test` runs the whole suite on that Python, then proves each other supported Python found:
+# a venv of its own (.venv-3.X), the same pins, the wheel test and the core tests.
+# NETLAB_REQUIRE_ALL_PYTHONS=1 (CI) makes a supported Python that is not found an error.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-VENV=.venv
-STAMP="$VENV/.installed"
+SUPPORTED=(3.13 3.12 3.11)
 
-find_python() {
-    for candidate in python3.11 python3; do
-        if command -v "$candidate" >/dev/null 2>&1 &&
-            "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
-            echo "$candidate"
+# The absolute path of a working Python $1 (e.g. 3.12), or nothing.
+python_for() {
+    local version=$1 root candidate
+    local candidates=("python$version")
+    root=$(pyenv root 2>/dev/null || echo "${PYENV_ROOT:-$HOME/.pyenv}")
+    # pyenv's shims run only the versions selected; its installed ones run directly.
+    for candidate in $(ls -d "$root"/versions/"$version".*/bin 2>/dev/null | sort -V -r); do
+        candidates+=("$candidate/python$version")
+    done
+    candidates+=("/usr/bin/python$version" "/usr/local/bin/python$version")
+    for candidate in "${candidates[@]}"; do
+        if "$candidate" -c "import sys; sys.exit(sys.version_info[:2] != (${version/./, }))" \
+            >/dev/null 2>&1; then
+            "$candidate" -c 'import sys; print(sys.executable)'
             return
         fi
     done
-    echo "dev.sh: Python 3.11 is required (python3.11 or python3 not found at 3.11)" >&2
+}
+
+main_python() {
+    local version found
+    if [ -n "${PYTHON:-}" ]; then
+        version=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])') || {
+            echo "dev.sh: PYTHON=$PYTHON does not run" >&2; exit 1; }
+        if [[ " ${SUPPORTED[*]} " != *" $version "* ]]; then
+            echo "dev.sh: PYTHON=$PYTHON is Python $version; NetLab supports ${SUPPORTED[*]}" >&2
+            exit 1
+        fi
+        "$PYTHON" -c 'import sys; print(sys.executable)'
+        return
+    fi
+    for version in "${SUPPORTED[@]}"; do
+        found=$(python_for "$version")
+        if [ -n "$found" ]; then echo "$found"; return; fi
+    done
+    echo "dev.sh: Python 3.13, 3.12 or 3.11 is required (none found; or set PYTHON=...)" >&2
     exit 1
 }
 
@@ -35,7 +65,8 @@ QT_LIBS=(
 
 system_packages() {
     local python=$1 missing=()
-    "$python" -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+    "$python" -c 'import ensurepip, venv' 2>/dev/null ||
+        missing+=("python$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv")
     for pair in "${QT_LIBS[@]}"; do
         ldconfig -p 2>/dev/null | grep -q "${pair%%:*}" || missing+=("${pair#*:}")
     done
@@ -49,35 +80,74 @@ system_packages() {
     fi
 }
 
+# A venv $1 on Python $2 with the pinned packages and NetLab (editable); again only on change.
 setup() {
-    local python wanted
-    python=$(find_python)
-    wanted=$(cat requirements.txt requirements-dev.txt setup.py | sha256sum | cut -d' ' -f1)
-    if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$wanted" ] && [ -x "$VENV/bin/python" ]; then
+    local venv=$1 python=$2 wanted
+    wanted=$( (cat requirements.txt requirements-dev.txt pyproject.toml; "$python" -VV) |
+        sha256sum | cut -d' ' -f1)
+    if [ -f "$venv/.installed" ] && [ "$(cat "$venv/.installed")" = "$wanted" ] &&
+        [ -x "$venv/bin/python" ]; then
         return
     fi
     system_packages "$python"
-    [ -x "$VENV/bin/python" ] || "$python" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -r requirements-dev.txt
-    "$VENV/bin/python" -m pip install --quiet --no-deps -e .
-    echo "$wanted" > "$STAMP"
+    if [ -x "$venv/bin/python" ] && [ "$("$venv/bin/python" -VV)" != "$("$python" -VV)" ]; then
+        echo "dev.sh: $venv holds another Python; making it again on $python"
+        rm -rf "$venv"
+    fi
+    echo "dev.sh: setting up $venv on $("$python" -V)"
+    [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --upgrade pip
+    "$venv/bin/python" -m pip install --quiet -r requirements-dev.txt
+    "$venv/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e .
+    echo "$wanted" > "$venv/.installed"
+}
+
+version_of() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])'; }
+
+# The other supported Pythons: the wheel test and the core tests (no GUI but the refcount trap).
+prove_other_pythons() {
+    local main_version=$1 version python missing=() proven=()
+    for version in "${SUPPORTED[@]}"; do
+        [ "$version" = "$main_version" ] && continue
+        python=$(python_for "$version")
+        if [ -z "$python" ]; then
+            missing+=("$version")
+            continue
+        fi
+        local started=$SECONDS
+        setup ".venv-$version" "$python"
+        echo "== Python $version: the wheel and the core tests, TensorFlow backend =="
+        KERAS_BACKEND=tensorflow ".venv-$version/bin/python" -m pytest -q -p no:cacheprovider \
+            tests/test_packaging.py tests/netlab tests/ui/test_pyside_refcount.py
+        echo "dev.sh: Python $version proven in $((SECONDS - started)) s, set-up included"
+        proven+=("$version")
+    done
+    echo "dev.sh: whole suite on Python $main_version; wheel and core tests on" \
+        "${proven[*]:-no other}; not found: ${missing[*]:-none}"
+    if [ ${#missing[@]} -gt 0 ] && [ "${NETLAB_REQUIRE_ALL_PYTHONS:-}" = 1 ]; then
+        echo "dev.sh: every supported Python must be proven here; missing: ${missing[*]}" >&2
+        exit 1
+    fi
 }
 
 case "${1:-}" in
     run)
-        setup
-        exec "$VENV/bin/python" main.py
+        PYTHON_MAIN=$(main_python)
+        setup .venv "$PYTHON_MAIN"
+        exec .venv/bin/netlab
         ;;
     test)
-        setup
+        PYTHON_MAIN=$(main_python)
+        setup .venv "$PYTHON_MAIN"
+        MAIN_VERSION=$(version_of .venv/bin/python)
         export QT_QPA_PLATFORM=offscreen OPENBLAS_NUM_THREADS=1
-        "$VENV/bin/python" -m ruff check .
-        echo "== all tests, TensorFlow backend =="
-        KERAS_BACKEND=tensorflow "$VENV/bin/python" -m pytest -q
-        echo "== layer library and training engine, JAX backend =="
-        KERAS_BACKEND=jax exec "$VENV/bin/python" -m pytest -q tests/netlab/layers \
+        .venv/bin/python -m ruff check .
+        echo "== Python $MAIN_VERSION: all tests, TensorFlow backend =="
+        KERAS_BACKEND=tensorflow .venv/bin/python -m pytest -q
+        echo "== Python $MAIN_VERSION: layer library and training engine, JAX backend =="
+        KERAS_BACKEND=jax .venv/bin/python -m pytest -q tests/netlab/layers \
             tests/netlab/training/test_engine.py tests/netlab/training/test_jax_loop.py
+        prove_other_pythons "$MAIN_VERSION"
         ;;
     *)
         echo "usage: ./dev.sh run | ./dev.sh test" >&2

@@ -1,26 +1,11 @@
-"""NetLab: `python main.py` opens the app; `python main.py ARGS` runs the CLI."""
+"""NetLab from the source tree: ``python main.py [FILE | COMMAND ...]``, as the ``netlab`` command.
 
-from __future__ import annotations
+Installed NetLab runs the same code as ``netlab`` (see ``ui/launcher.py``).
+"""
 
-import os
 import sys
-from collections.abc import Sequence
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """With arguments, runs the command line; without, opens the window."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args:
-        from netlab.cli import main as cli_main
-
-        return cli_main(args)
-    from ui.app import run
-
-    return run()
-
+from ui.launcher import main
 
 if __name__ == "__main__":
     sys.exit(main())

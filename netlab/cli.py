@@ -20,7 +20,9 @@ from netlab.errors import NetLabError
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="netlab", description="Build, train and look inside neural networks."
+        prog="netlab", description="Build, train and look inside neural networks.",
+        epilog="Without a command, netlab opens the app; netlab FILE.netlab (or FILE.keras) "
+        "opens that file in it.",
     )
     parser.add_argument("--version", action="version", version=f"netlab {netlab.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -55,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
         help="train on the machines that TF_CONFIG names; run the same command on each, "
         "the chief saves (see docs/training.md)",
     )
+    desktop = commands.add_parser(
+        "install-desktop", help="add NetLab to the desktop's launcher; .netlab files open in it"
+    )
+    desktop.add_argument("--uninstall", action="store_true", help="remove what it wrote")
     return parser
 
 
@@ -243,8 +249,22 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _install_desktop(args: argparse.Namespace) -> int:
+    from netlab import desktop
+
+    report = desktop.uninstall() if args.uninstall else desktop.install()
+    verb = "removed" if args.uninstall else "wrote"
+    for path in report.written:
+        print(f"{verb} {path}")
+    for path in report.kept:
+        print(f"kept {path} (not written by NetLab)")
+    for tool in report.missing_tools:
+        print(f"{tool} not found: the desktop may see the change after the next login")
+    return 0
+
+
 COMMANDS = {"layers": _layers, "new": _new, "info": _info, "import": _import, "export": _export,
-            "train": _train}  # fmt: skip
+            "train": _train, "install-desktop": _install_desktop}  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -81,6 +81,10 @@ class ExportError(NetLabError):
     """A model cannot be exported in the format asked for."""
 
 
+class DesktopError(NetLabError):
+    """The desktop entry, MIME type or icon cannot be installed or removed."""
+
+
 class DataError(NetLabError):
     """A data set cannot be loaded or does not fit; the message says which and why."""
 

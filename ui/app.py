@@ -8,8 +8,10 @@ import threading
 import time
 
 from PySide6.QtCore import QSettings, QStandardPaths, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from netlab.desktop import ICON
 from ui.main_window import MainWindow
 
 
@@ -35,21 +37,35 @@ def recovery_file() -> str:
     return os.path.join(folder, "recovery.netlab")
 
 
-def run(quit_after_ms: int | None = None) -> int:
+def open_given_file(window: MainWindow, path: str) -> None:
+    """Opens a file named on the command line: a project, or a Keras model to import."""
+    if path.lower().endswith(".keras"):
+        window.import_keras(path)
+    else:
+        window.open_file(path)
+
+
+def run(quit_after_ms: int | None = None, open_path: str | None = None) -> int:
     """Opens the main window and runs the event loop until it closes.
 
     Args:
         quit_after_ms: Close the window after this long (smoke tests; also
             ``NETLAB_QUIT_AFTER_MS``).
+        open_path: A ``.netlab`` project to open or a ``.keras`` model to import
+            once the window shows (after the offer to restore autosaved work).
     """
     app = QApplication.instance() or QApplication(sys.argv)
     app.setOrganizationName("NetLab")
     app.setApplicationName("NetLab")
+    app.setDesktopFileName("netlab")  # matches netlab install-desktop's entry (Wayland app id)
+    app.setWindowIcon(QIcon(str(ICON)))
     window = MainWindow(QSettings(), recovery_file())
     window.show()
     if os.environ.get("NETLAB_REPORT_SHOWN"):  # bench/gui_edit.py times the first paint
         QTimer.singleShot(0, lambda: print("NetLab window shown", flush=True))
     QTimer.singleShot(0, window.offer_recovery)
+    if open_path:
+        QTimer.singleShot(0, lambda: open_given_file(window, open_path))
     quit_after_ms = quit_after_ms or int(os.environ.get("NETLAB_QUIT_AFTER_MS", "0") or 0)
     if quit_after_ms:
         QTimer.singleShot(quit_after_ms, lambda: _report_and_close(window))

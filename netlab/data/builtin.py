@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import gzip
-from pathlib import Path
+from importlib import resources
 
 import numpy as np
 
 from netlab.data.dataset import Dataset
 from netlab.errors import DataError
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "datasets"
+# Package data (netlab/resources/datasets), so it is found in a wheel as in the source tree.
+RESOURCES = resources.files("netlab") / "resources" / "datasets"
 
 
 def digits() -> Dataset:
     """The 8x8 handwritten digits: 1,797 grey images (values 0..16), 10 classes."""
     path = RESOURCES / "digits.csv.gz"
     try:
-        with gzip.open(path, "rt") as handle:
+        with path.open("rb") as raw, gzip.open(raw, "rt") as handle:
             table = np.loadtxt(handle, delimiter=",", dtype="float32")
     except OSError as err:
         raise DataError(f"{path}: the built-in digits are missing or damaged ({err})") from None

@@ -58,6 +58,9 @@ def export_onnx(project: Project, path: str | Path) -> None:
     def write(tmp: str) -> None:
         import onnx
 
+        from netlab import onnx_ops
+
+        onnx_ops.register()  # exact GELU's Erfc, which tf2onnx leaves unconverted
         model.export(tmp, format="onnx", verbose=False)
         try:
             onnx.checker.check_model(onnx.load(tmp), full_check=True)

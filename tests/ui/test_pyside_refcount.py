@@ -17,6 +17,13 @@ CALLS = 10_000
 # by a few; the bug moves them by one per call, i.e. by 10,000.
 SLACK = 50
 
+# From Python 3.12 None and True are immortal (PEP 683): their counts never move, so these checks
+# could not fail there. ./dev.sh test runs this file on Python 3.11 whichever Python runs the rest.
+pytestmark = pytest.mark.skipif(
+    sys.version_info >= (3, 12),
+    reason="None and True are immortal from Python 3.12 on; the leak shows on 3.11 (.venv-3.11)",
+)
+
 
 @pytest.fixture(autouse=True)
 def _quiet_interpreter():

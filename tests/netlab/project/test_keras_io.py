@@ -96,11 +96,3 @@ def test_onnx_export_matches_keras(tmp_path):
     x = inputs_for(model, 3)
     got = session.run(None, {session.get_inputs()[0].name: x})[0]
     np.testing.assert_allclose(got, model.predict(x, verbose=0), atol=1e-5)
-
-
-def test_onnx_export_of_exact_gelu_fails_clearly(tmp_path):
-    # tf2onnx turns exact GELU into Erfc, an operator ONNX does not define.
-    with pytest.raises(ExportError, match="invalid model"):
-        export_onnx(sample_project("vit-tiny"), tmp_path / "vit.onnx")
-    assert not (tmp_path / "vit.onnx").exists()
-    assert list(tmp_path.iterdir()) == []

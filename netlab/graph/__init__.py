@@ -1,0 +1,1 @@
+"""The graph model: nodes, edges, undoable edits, analysis, layout and Keras building."""
