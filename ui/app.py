@@ -39,10 +39,7 @@ def recovery_file() -> str:
 
 def open_given_file(window: MainWindow, path: str) -> None:
     """Opens a file named on the command line: a project, or a Keras model to import."""
-    if path.lower().endswith(".keras"):
-        window.import_keras(path)
-    else:
-        window.open_file(path)
+    window.files.open_file(path)
 
 
 def run(quit_after_ms: int | None = None, open_path: str | None = None) -> int:
