@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QMimeData, QObject, QPointF
+from PySide6.QtCore import QObject, QPointF
 from PySide6.QtGui import QCursor, QGuiApplication
 
 from netlab import catalog
@@ -106,11 +106,9 @@ class EditController(QObject):
         ids = self.window.scene.selected_node_ids()
         if not ids:
             return False
-        text = copy_nodes(self.document.graph, ids)
-        mime = QMimeData()
-        mime.setData(MIME_TYPE, text.encode())
-        mime.setText(text)
-        QGuiApplication.clipboard().setMimeData(mime)
+        # Plain text only: the JSON names itself, and a QMimeData made in Python crashed the
+        # interpreter at exit (Shiboken destroying what the clipboard owned, exit code 139).
+        QGuiApplication.clipboard().setText(copy_nodes(self.document.graph, ids))
         self.window.status(f"Copied {len(ids)} layer(s)")
         return True
 

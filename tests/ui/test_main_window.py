@@ -1,5 +1,6 @@
 """The window opens on the default example with its docks, menus and status."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -77,3 +78,34 @@ def test_main_py_opens_shows_the_example_and_quits_cleanly(tmp_path):
                             capture_output=True, text=True, timeout=600)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "NetLab window: Digits CNN (example), 10 layers, valid" in result.stdout
+
+
+COPY_THEN_QUIT = """
+import sys
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+from ui.main_window import MainWindow
+
+app = QApplication(sys.argv)
+window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat), None, load_backend=False)
+window.show()
+
+def copy_and_quit():
+    window.scene.select_nodes(list(window.document.graph.nodes)[:3])
+    window.menu_actions["copy"].trigger()
+    QTimer.singleShot(50, window.close)
+
+QTimer.singleShot(100, copy_and_quit)
+sys.exit(app.exec())
+"""
+
+
+def test_quitting_after_copy_exits_cleanly(tmp_path):
+    # Exit code 139 (a segfault in Shiboken::Object::destroy) after Edit > Copy, every time.
+    script = tmp_path / "copy_then_quit.py"
+    script.write_text(COPY_THEN_QUIT)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    for _ in range(2):
+        result = subprocess.run([sys.executable, str(script), str(tmp_path / "s.ini")], env=env,
+                                capture_output=True, text=True, timeout=600)  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]

@@ -122,14 +122,17 @@ class RunController(QObject):
         self.run.run()
         self.run.events.join()
         record = self.run.record
-        if record.status in ("finished", "stopped") and self.run.model is not None \
-                and not self.discarded:  # fmt: skip
-            by_name = {n.name: n.id for n in self.graph.nodes.values()}
-            self.trained_weights = {
-                by_name[layer.name]: tuple(layer.get_weights())
-                for layer in self.run.model.layers if layer.weights and layer.name in by_name
-            }
+        if record.status in ("finished", "stopped") and self.run.model is not None:
+            self.trained_weights = self._read_weights()
         self.ended.emit(RunEnded(self.run_id, record.status, record.reason, record))
+
+    def _read_weights(self) -> dict[str, Arrays] | None:
+        """The trained model's weights by node id (the run is "storing" meanwhile)."""
+        if self.discarded:
+            return None
+        by_name = {n.name: n.id for n in self.graph.nodes.values()}
+        return {by_name[layer.name]: tuple(layer.get_weights())
+                for layer in self.run.model.layers if layer.weights and layer.name in by_name}
 
     def _on_run_event(self, event: Any) -> None:
         if isinstance(event, RunStarted):
