@@ -142,6 +142,7 @@ case "${1:-}" in
         MAIN_VERSION=$(version_of .venv/bin/python)
         export QT_QPA_PLATFORM=offscreen OPENBLAS_NUM_THREADS=1
         .venv/bin/python -m ruff check .
+        .venv/bin/python -m mypy
         echo "== Python $MAIN_VERSION: all tests, TensorFlow backend =="
         KERAS_BACKEND=tensorflow .venv/bin/python -m pytest -q
         echo "== Python $MAIN_VERSION: layer library and training engine, JAX backend =="

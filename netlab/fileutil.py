@@ -55,7 +55,7 @@ def remove_stale_temporaries(folder: str | Path, now: float | None = None) -> li
     another NetLab at this moment keeps its file. Returns what was removed.
     """
     now = time.time() if now is None else now
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -103,7 +103,8 @@ def _keep_backup(path: Path) -> None:
     os.replace(link, backup)
 
 
-def atomic_write(path: str | Path, write: Callable[[str], None], *, backup: bool = False) -> None:
+def atomic_write(path: str | Path, write: Callable[[str], object], *,
+                 backup: bool = False) -> None:  # fmt: skip
     """Calls ``write(temporary_path)``, then puts the result at ``path`` in one rename.
 
     The temporary file lies in the same folder and is fsynced before the
@@ -120,7 +121,8 @@ def atomic_write(path: str | Path, write: Callable[[str], None], *, backup: bool
     path = Path(os.path.realpath(path))
     folder = path.parent
     remove_stale_temporaries(folder)
-    tmp: str | None = str(folder / _temp_name(path.name, folder))
+    tmp = str(folder / _temp_name(path.name, folder))
+    written = False
     try:
         write(tmp)
         _fsync(tmp)
@@ -128,11 +130,11 @@ def atomic_write(path: str | Path, write: Callable[[str], None], *, backup: bool
         if backup and path.exists():
             _keep_backup(path)
         os.replace(tmp, path)
-        tmp = None
+        written = True
         try:
             _fsync(folder)
         except OSError:
             pass  # some file systems cannot fsync a folder; the rename stands
     finally:
-        if tmp is not None and os.path.exists(tmp):
+        if not written and os.path.exists(tmp):
             os.unlink(tmp)

@@ -77,9 +77,12 @@ STAGES = ((64, 3), (128, 4), (256, 6), (512, 3))
 
 
 def _expanded_block(c: _Chain, name: str, filters: int, strides: int, channels: int) -> None:
-    ids = {INPUT: c.last}
+    assert c.last is not None  # the stem comes first
+    ids: dict[str, str] = {INPUT: c.last}
     params = {"filters": filters, "strides": strides, "zero_init": True}
-    for step in catalog.get("ResidualBlock").recipe(params, (None, None, channels)).steps:
+    recipe = catalog.get("ResidualBlock").recipe
+    assert recipe is not None  # a composite entry always has one
+    for step in recipe(params, (None, None, channels)).steps:
         inputs = [ids[i] for i in step.inputs]
         ids[step.suffix] = c.add(step.key, f"{name}_{step.suffix}", inputs=inputs, **step.params)
 

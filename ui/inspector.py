@@ -112,10 +112,11 @@ class Inspector(QWidget):
         except NetLabError as err:
             self._show_error(param.name, str(err))
             return
-        self._show_error(param.name, "")
+        refused = None
         if self.document.graph.nodes[self.node_id].params.get(param.name) != value:
-            self.document.execute(SetParam(self.node_id, param.name, value,
-                                           text=f"Set {param.name}"))  # fmt: skip
+            refused = self.document.execute(SetParam(self.node_id, param.name, value,
+                                                     text=f"Set {param.name}"))  # fmt: skip
+        self._show_error(param.name, refused or "")
 
     def _apply_name(self, name: str) -> None:
         if self.document is None or self.node_id is None:
@@ -124,14 +125,10 @@ class Inspector(QWidget):
         if name == node.name:
             self._show_error("name", "")
             return
-        try:
-            Rename(self.node_id, name).do(self.document.graph.copy())
-        except NetLabError as err:
-            self._show_error("name", str(err))
-            return
-        self._show_error("name", "")
-        self.document.execute(Rename(self.node_id, name))
-        self.title.setText(f"<b>{name}</b> · {catalog.get(node.key).display_name}")
+        refused = self.document.execute(Rename(self.node_id, name))
+        self._show_error("name", refused or "")
+        if refused is None:
+            self.title.setText(f"<b>{name}</b> · {catalog.get(node.key).display_name}")
 
     def _on_expand_clicked(self) -> None:
         if self.node_id is not None:

@@ -19,6 +19,7 @@ from netlab.errors import NetLabError, first_line
 # What may go wrong in the libraries NetLab calls, besides its own errors: reported in one
 # line. Anything else is a bug and reaches the excepthook (and the tests).
 EXPECTED = (NetLabError, OSError, ValueError, RuntimeError, TypeError, MemoryError, KeyError)
+UNEXPECTED = "the work failed unexpectedly (details in the terminal)"
 
 
 class Task(QObject):
@@ -55,12 +56,15 @@ class Task(QObject):
             self._thread.join(timeout)
 
     def _run(self) -> None:
+        ok, value = False, UNEXPECTED
         try:
-            result = self._work()
+            value, ok = self._work(), True
         except EXPECTED as err:
-            self._ended.emit(False, first_line(err))
-            return
-        self._ended.emit(True, result)
+            value = first_line(err)
+        finally:
+            # Anything else propagates (its traceback goes to the terminal), and whoever
+            # waits still hears of the failure instead of waiting forever.
+            self._ended.emit(ok, value)
 
     def _on_ended(self, ok: bool, value: Any) -> None:
         # On the GUI thread: callbacks connected to done / failed run here, whatever they are.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from netlab.catalog.spec import (
@@ -39,16 +40,18 @@ def _dense_weights(params: dict[str, Any], ins: list[Shape], out: Shape) -> list
 
 
 def _flatten_shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
-    if any(d is None for d in ins[0]):
+    dims = [d for d in ins[0] if d is not None]
+    if len(dims) != len(ins[0]):
         return (None,)
-    return (math.prod(ins[0]),)
+    return (math.prod(dims),)
 
 
 def _reshape_shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
     target = params["target_shape"]
     if 0 in target or target.count(-1) > 1:
         raise ShapeError("target_shape", "target_shape may hold one -1 and no 0")
-    size = math.prod(ins[0]) if None not in ins[0] else None
+    dims = [d for d in ins[0] if d is not None]
+    size = math.prod(dims) if len(dims) == len(ins[0]) else None
     known = math.prod(d for d in target if d != -1)
     if size is None:
         return tuple(None if d == -1 else d for d in target)
@@ -74,7 +77,7 @@ def _pool_shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
     return (*out, channels)
 
 
-def _global_pool(rank: int, what: str):
+def _global_pool(rank: int, what: str) -> Callable[[dict[str, Any], list[Shape]], Shape]:
     def shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
         return (need_rank(ins, rank, what)[-1],)
 

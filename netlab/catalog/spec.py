@@ -58,7 +58,8 @@ class Param:
         return ParameterError(self.name, f"{self.name} must be {expected} (got {value!r})")
 
     def _range_text(self) -> str:
-        def number(value: float) -> str:
+        def number(value: float | None) -> str:
+            value = 0.0 if value is None else value
             return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
         if self.maximum is None:

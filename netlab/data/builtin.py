@@ -107,7 +107,8 @@ def tokens(task: str = "sorted", n: int = 4000, length: int = 16, vocab: int = 1
 
 def _brackets(rng: np.random.Generator, length: int, balanced: bool) -> np.ndarray:
     pairs = int(rng.integers(1, length // 2 + 1))
-    seq, depth = [], 0
+    seq: list[int] = []
+    depth = 0
     for _ in range(2 * pairs):
         opens_left = pairs - (len(seq) + depth) // 2
         if depth == 0 or (opens_left > 0 and rng.random() < 0.5):
@@ -116,11 +117,11 @@ def _brackets(rng: np.random.Generator, length: int, balanced: bool) -> np.ndarr
         else:
             seq.append(2)
             depth -= 1
-    seq = np.array(seq + [0] * (length - len(seq)), "int32")
+    tokens = np.array(seq + [0] * (length - len(seq)), "int32")
     if not balanced:
         i = int(rng.integers(0, 2 * pairs))
-        seq[i] = 3 - seq[i]  # flip one bracket
-    return seq
+        tokens[i] = 3 - tokens[i]  # flip one bracket
+    return tokens
 
 
 def _balanced(row: np.ndarray) -> bool:

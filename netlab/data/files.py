@@ -71,10 +71,10 @@ def load_arrays(path: str | Path) -> Dataset:
                 x, y = data["x"], data["y"]
         else:
             x = np.load(path, allow_pickle=False)
-            labels = path.with_name(f"{path.stem}_labels.npy")
-            if not labels.exists():
-                raise DataError(f"{path}: labels not found; put them in {labels.name}")
-            y = np.load(labels, allow_pickle=False)
+            label_file = path.with_name(f"{path.stem}_labels.npy")
+            if not label_file.exists():
+                raise DataError(f"{path}: labels not found; put them in {label_file.name}")
+            y = np.load(label_file, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
         raise DataError(f"{path}: cannot read the arrays (damaged or truncated?): "
                         f"{first_line(err)}") from None  # fmt: skip
@@ -105,7 +105,8 @@ def load_image_folder(path: str | Path, size: tuple[int, int] | None = None,
     classes = sorted(p for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
     if len(classes) < 2:
         raise DataError(f"{path}: needs at least two subfolders, one per class")
-    images, labels = [], []
+    images: list[np.ndarray] = []
+    labels: list[int] = []
     for label, folder in enumerate(classes):
         for file in sorted(folder.iterdir()):
             if file.suffix.lower() not in IMAGE_SUFFIXES:
@@ -119,9 +120,9 @@ def load_image_folder(path: str | Path, size: tuple[int, int] | None = None,
                         raise DataError(f"{file}: {image.size[0]}x{image.size[1]} pixels is too "
                                         f"large an image ({pixels / 1e6:.0f} megapixels; NetLab "
                                         f"reads up to {MAX_IMAGE_PIXELS / 1e6:.0f})")  # fmt: skip
-                    image = image.convert("L" if grayscale else "RGB")
-                    size = size or image.size
-                    images.append(np.asarray(image.resize(size), "float32") / 255.0)
+                    converted = image.convert("L" if grayscale else "RGB")
+                    size = size or converted.size
+                    images.append(np.asarray(converted.resize(size), "float32") / 255.0)
             except Image.DecompressionBombError:
                 limit = 2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6
                 raise DataError(f"{file}: too large an image (more than {limit:.0f} megapixels; "

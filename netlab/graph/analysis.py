@@ -149,9 +149,9 @@ def analyse(graph: Graph) -> Analysis:
         params = result.params[node_id] = spec.check_params(node.params)
         input_problems = _check_inputs(spec, node, [port for port, _ in inputs])
         result.problems += input_problems
-        shapes = [result.shapes.get(src) for _, src in inputs]
-        if input_problems or any(s is None for s in shapes):
+        if input_problems or any(src not in result.shapes for _, src in inputs):
             continue  # the cause is reported on this node or upstream
+        shapes = [result.shapes[src] for _, src in inputs]
         try:
             shape = spec.output_shape(params, shapes)
             weights = spec.weights(params, shapes, shape)

@@ -62,7 +62,7 @@ def build_model(graph: Graph, name: str = "netlab_model") -> Any:
             tensors[node_id] = keras.Input(params["shape"], dtype=params["dtype"], name=node.name)
         elif node.key == "Output":
             tensors[node_id] = inputs[0]
-        else:
+        elif spec.make_layer is not None:
             try:
                 tensors[node_id] = _call(spec, spec.make_layer(params, node.name), inputs)
             except (ValueError, TypeError) as err:

@@ -29,7 +29,11 @@ def copy_nodes(graph: Graph, node_ids: Iterable[str]) -> str:
     data = graph.to_dict()
     data["nodes"] = [n for n in data["nodes"] if n["id"] in chosen]
     data["edges"] = [e for e in data["edges"] if e["src"] in chosen and e["dst"] in chosen]
-    weights = {i: graph.nodes[i].weights for i in chosen if graph.nodes[i].weights}
+    weights: dict[str, Arrays] = {}
+    for node_id in chosen:
+        arrays = graph.nodes[node_id].weights
+        if arrays:
+            weights[node_id] = arrays
     token = secrets.token_hex(8) if weights else None
     if token:
         _COPIED_WEIGHTS[token] = weights
@@ -59,8 +63,8 @@ def paste_command(graph: Graph, text: str, offset: tuple[float, float] = (40.0, 
         raise GraphError(f"the copied layers are damaged: missing or bad {err}") from None
     if not command.commands:
         raise GraphError("the clipboard holds no NetLab layers")
-    weights = _COPIED_WEIGHTS.get(data.get("weights")) if isinstance(data.get("weights"), str) \
-        else None  # fmt: skip
+    token = data.get("weights")
+    weights = _COPIED_WEIGHTS.get(token) if isinstance(token, str) else None
     if weights:
         old_ids = [str(item["id"]) for item in data["nodes"]]
         adds = [c for c in command.commands if isinstance(c, AddNode)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from netlab import __version__, catalog
 from netlab.graph.analysis import analyse, used_nodes
@@ -20,7 +21,7 @@ def _variable(name: str, taken: set[str]) -> str:
     return var
 
 
-def _constructor(spec: catalog.LayerSpec, params: dict, name: str) -> str:
+def _constructor(spec: catalog.LayerSpec, params: dict[str, Any], name: str) -> str:
     module, _, cls = (spec.keras_class or "").rpartition(">")
     prefix = "layers" if module == "netlab" else "keras.layers"
     args = ", ".join(f"{k}={v!r}" for k, v in params.items())

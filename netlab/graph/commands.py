@@ -87,7 +87,7 @@ class AddNode(Command):
         graph.insert_node(node)
 
     def undo(self, graph: Graph) -> None:
-        self._node = graph.delete_node(self.node_id)
+        self._node = graph.delete_node(str(self.node_id))
 
 
 @dataclass
@@ -110,7 +110,7 @@ class Connect(Command):
         graph.insert_edge(Edge(self.src, self.dst, self.port))
 
     def undo(self, graph: Graph) -> None:
-        graph.delete_edge(Edge(self.src, self.dst, self.port))
+        graph.delete_edge(Edge(self.src, self.dst, self.port or 0))
 
 
 @dataclass

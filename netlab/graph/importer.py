@@ -14,7 +14,7 @@ _INITIALIZERS = {"Ones": "ones", "Zeros": "zeros"}
 
 # Keras built-ins that a catalog entry computes exactly (same weights, same
 # arithmetic), with the settings they must have for that to hold.
-_KERAS_EQUIVALENTS = {
+_KERAS_EQUIVALENTS: dict[str, tuple[str, dict[str, list[Any]]]] = {
     "Conv2D": ("Conv2D", {"dilation_rate": [(1, 1)], "groups": [1],
                           "data_format": ["channels_last"]}),
     "LayerNormalization": ("LayerNorm", {"center": [True], "scale": [True],
@@ -41,7 +41,8 @@ def _equivalent(registered: str, layer: Any) -> catalog.LayerSpec | None:
 def _value(param: catalog.Param, config: dict[str, Any]) -> Any:
     value = config[param.name]
     if param.name == "gamma_initializer" and isinstance(value, dict):
-        return _INITIALIZERS.get(value.get("class_name"), value.get("class_name"))
+        name = str(value.get("class_name"))
+        return _INITIALIZERS.get(name, name)
     if param.name == "strides" and param.kind == "optional_int" and value is not None:
         pool = tuple(config.get("pool_size", ()))
         if tuple(value) == pool:
@@ -80,8 +81,8 @@ def _layer_inputs(model: Any) -> tuple[dict[str, list[str]], dict[str, dict[str,
     if isinstance(model, keras.Sequential):
         names = [layer.name for layer in model.layers]
         first = model.inputs[0]._keras_history[0].name  # the implicit InputLayer
-        wiring = {name: [prev] for prev, name in zip([first, *names], names, strict=False)}
-        return wiring, {}
+        chain = {name: [prev] for prev, name in zip([first, *names], names, strict=False)}
+        return chain, {}
     wiring: dict[str, list[str]] = {}
     kwargs: dict[str, dict[str, Any]] = {}
     for item in model.get_config()["layers"]:
@@ -143,10 +144,10 @@ def graph_from_keras(model: Any) -> tuple[Graph, dict[str, list[Any]]]:
         for port, src in enumerate(sources):
             graph.insert_edge(Edge(graph.node_by_name(src).id, graph.node_by_name(name).id, port))
     for tensor in model.outputs:
-        src = graph.node_by_name(tensor._keras_history[0].name)
+        last = graph.node_by_name(tensor._keras_history[0].name)
         out_id = graph.new_id()
-        graph.insert_node(Node(out_id, graph.unique_name(f"{src.name}_output"), "Output", {}))
-        graph.insert_edge(Edge(src.id, out_id, 0))
+        graph.insert_node(Node(out_id, graph.unique_name(f"{last.name}_output"), "Output", {}))
+        graph.insert_edge(Edge(last.id, out_id, 0))
     auto_layout(graph)
     return graph, weights
 

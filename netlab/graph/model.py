@@ -186,7 +186,7 @@ class Graph:
             yield
         finally:
             self._depth -= 1
-            if self._depth == 0:
+            if self._depth == 0 and self._pending is not None:
                 pending, self._pending = self._pending, None
                 change = pending.result()
                 if change:

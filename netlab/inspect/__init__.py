@@ -8,7 +8,7 @@ names are the graph's node names) and examples prepared as for training
 Keras is imported only when a function runs.
 """
 
-from netlab.inspect._common import InspectError
+from netlab.errors import InspectError
 from netlab.inspect.attention import (
     attention_maps,
     class_token_attention,

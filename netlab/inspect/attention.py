@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from netlab.errors import InspectError
 from netlab.inspect._common import (
-    InspectError,
     find_layer,
     layer_inputs,
     run_to,

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from netlab.inspect._common import InspectError
+from netlab.errors import InspectError
 
 SUBSETS = ("all", "correct", "wrong")
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from netlab.errors import InspectError
 from netlab.inspect._common import (
-    InspectError,
     find_layer,
     layer_inputs,
     run_to,
@@ -66,9 +66,12 @@ class FeatureMaps:
         """``(kh, kw)`` of a convolution, else ``None``."""
         return None if self.kernel is None else (self.kernel.shape[0], self.kernel.shape[1])
 
-    def _require_convolution(self) -> None:
-        if not self.is_convolution:
+    def _require_convolution(self) -> tuple[np.ndarray, np.ndarray, Pair, tuple[Pair, Pair]]:
+        """Input, kernel, strides and padding, or an InspectError for another layer."""
+        if self.input is None or self.kernel is None or self.strides is None or \
+                self.padding is None:  # fmt: skip
             raise InspectError(self.layer, f"{self.layer_type} is not a convolution; no windows")
+        return self.input, self.kernel, self.strides, self.padding
 
     def padded_input(self) -> np.ndarray:
         """The input with the convolution's zero padding around it.
@@ -76,9 +79,8 @@ class FeatureMaps:
         Raises:
             InspectError: If the layer is not a convolution.
         """
-        self._require_convolution()
-        (top, bottom), (left, right) = self.padding
-        return np.pad(self.input, ((top, bottom), (left, right), (0, 0)))
+        image, _, _, ((top, bottom), (left, right)) = self._require_convolution()
+        return np.pad(image, ((top, bottom), (left, right), (0, 0)))
 
     def window(self, row: int, col: int) -> tuple[slice, slice]:
         """Rows and columns of :meth:`padded_input` that output ``(row, col)`` sees.
@@ -90,7 +92,7 @@ class FeatureMaps:
             InspectError: If the layer is not a convolution or the position is
                 outside the output.
         """
-        self._require_convolution()
+        _, kernel, strides, _ = self._require_convolution()
         height, width = self.output.shape[:2]
         if not (0 <= row < height and 0 <= col < width):
             raise InspectError(
@@ -98,8 +100,8 @@ class FeatureMaps:
             )
         spans = []
         for start, k, d in zip(
-            (row * self.strides[0], col * self.strides[1]),
-            self.kernel_size,
+            (row * strides[0], col * strides[1]),
+            kernel.shape[:2],
             self.dilation,
             strict=True,
         ):
@@ -117,7 +119,8 @@ class FeatureMaps:
         """
         rows, cols = self.window(row, col)
         window = self.padded_input()[rows, cols].astype("float64")
-        value = float(np.sum(window * self.kernel[..., channel]))
+        _, kernel, _, _ = self._require_convolution()
+        value = float(np.sum(window * kernel[..., channel]))
         return value + (float(self.bias[channel]) if self.bias is not None else 0.0)
 
 
@@ -213,7 +216,7 @@ def feature_maps(model: Any, layer_name: str, sample: Any) -> FeatureMaps:
     facts: dict[str, Any] = {}
     if layer_input is not None:
         facts = _convolution_facts(layer, layer_input.shape[:2])
-    if is_patches:
+    if is_patches and layer_input is not None:
         rows, cols = (s // layer.patch_size for s in layer_input.shape[:2])
         result = result.reshape(rows, cols, result.shape[-1])
     return FeatureMaps(layer_name, type(layer).__name__, layer_input, result, **facts)

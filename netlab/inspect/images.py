@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from netlab.inspect._common import InspectError
+from netlab.errors import InspectError
 
 
 def to_image(array2d: Any, symmetric: bool = False) -> np.ndarray:

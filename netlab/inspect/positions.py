@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from netlab.inspect._common import InspectError, find_layer, to_numpy
+from netlab.errors import InspectError
+from netlab.inspect._common import find_layer, to_numpy
 
 
 def _sequence_length(layer: Any, length: int | None) -> int:

@@ -45,7 +45,8 @@ def int_pair(name: str, value: Any, *, minimum: int) -> tuple[int, int]:
 
 def rate(name: str, value: Any) -> float:
     """Returns a dropout rate, or raises if it is not a number in [0, 1)."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0.0 <= value < 1.0:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or \
+            not 0.0 <= float(value) < 1.0:  # fmt: skip
         raise LayerArgumentError(f"`{name}` must be a number in [0, 1). Received: {name}={value!r}")
     return float(value)
 

@@ -30,7 +30,7 @@ from netlab.errors import GraphError, ProjectFileError
 from netlab.fileutil import atomic_write
 from netlab.graph.model import Graph
 from netlab.project.config import check_training_config
-from netlab.project.project import Project, RunRecord, attach_weights
+from netlab.project.project import Project, RunRecord, Weights, attach_weights
 from netlab.project.schema import check_project_json
 
 FORMAT = "netlab-project"
@@ -250,7 +250,7 @@ def _run(item: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> Run
     )  # fmt: skip
 
 
-def _weights(counts: Any, arrays: dict[str, np.ndarray], where: str) -> dict | None:
+def _weights(counts: Any, arrays: dict[str, np.ndarray], where: str) -> Weights | None:
     if counts is None:
         if arrays:
             raise ProjectFileError(f"{where}: weight arrays without a weights entry")

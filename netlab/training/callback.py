@@ -41,20 +41,20 @@ class EngineCallback(keras.callbacks.Callback):
         self.epoch_start = self.batch_time = time.perf_counter()
 
     # Training thread ----------------------------------------------------------
-    def on_train_begin(self, logs: dict | None = None) -> None:
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self.last_good = self._snapshot()
 
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self.epoch = epoch
         self.epoch_start = self.batch_time = time.perf_counter()
         self.epoch_batches = {}
 
-    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+    def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self.run.wait_while_paused()
         if self.run.stopping or self.failure:
             self.model.stop_training = True
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._store_epoch_series(epoch)
         if self.failure:
             if self.last_good is not None:
@@ -102,7 +102,7 @@ class EngineCallback(keras.callbacks.Callback):
             variable.assign(value)
 
     # Keras worker threads ---------------------------------------------------
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         logs = logs or {}
         mean = float(logs.get("loss", math.nan))
         metrics = {k: float(v) for k, v in logs.items() if k != "loss"}

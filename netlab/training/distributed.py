@@ -35,7 +35,7 @@ PER_EXAMPLE = (
 ALIASES = {"mae": "mean_absolute_error", "mse": "mean_squared_error"}
 
 
-def _accuracy(y_shape: tuple, out_shape: tuple) -> Callable[..., Any]:
+def _accuracy(y_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> Callable[..., Any]:
     """The accuracy Keras's ``compile`` picks for these shapes."""
     import keras
 
@@ -46,8 +46,8 @@ def _accuracy(y_shape: tuple, out_shape: tuple) -> Callable[..., Any]:
     return keras.metrics.categorical_accuracy
 
 
-def metric_functions(config: dict[str, Any], task: str, y_shape: tuple,
-                     out_shape: tuple) -> dict[str, Callable[..., Any]]:  # fmt: skip
+def metric_functions(config: dict[str, Any], task: str, y_shape: tuple[int, ...],
+                     out_shape: tuple[int, ...]) -> dict[str, Callable[..., Any]]:  # fmt: skip
     """Per-example functions of the configured metrics, by Keras's log names.
 
     Raises:

@@ -151,7 +151,7 @@ class EventChannel:
             batch_first = self._batch is not None and (
                 not self._queue or self._batch[0] < self._queue[0][0]
             )
-            if batch_first:
+            if batch_first and self._batch is not None:
                 order, event = self._batch
                 earlier = tuple(self._earlier)
                 event = BatchEnded(**{**event.__dict__, "dropped": len(earlier),

@@ -108,13 +108,13 @@ def _step_function(model: Any, resident: bool) -> Any:
     import jax
 
     if resident:
-        def step(state, data, indices):
+        def step(state: Any, data: Any, indices: Any) -> Any:
             batch = (data[0][indices], data[1][indices])
             return model.train_step(state, batch)
 
         return jax.jit(step)
 
-    def step_copied(state, data, batch):
+    def step_copied(state: Any, data: Any, batch: Any) -> Any:
         return model.train_step(state, batch)
 
     return jax.jit(step_copied)

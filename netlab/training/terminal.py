@@ -92,7 +92,12 @@ def train_in_terminal(project: Project, overrides: dict[str, Any], out: TextIO |
                       f"Run {run_id[3:]}", distribute)  # fmt: skip
     run.subscribe(TerminalReport(out))
     ended = threading.Event()
-    run.subscribe(lambda event: isinstance(event, RunEnded) and ended.set())
+
+    def on_event(event: Any) -> None:
+        if isinstance(event, RunEnded):
+            ended.set()
+
+    run.subscribe(on_event)
     run.start()
     try:
         # Not run.wait(): in Python 3.11 a Ctrl-C that interrupts Thread.join() marks the

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from netlab.inspect import ClassifierEvaluation, evaluate_classifier
+from ui import theme
 from ui.inspect.context import InspectContext
 from ui.inspect.heatmap import HeatMap, Mark
 from ui.inspect.images import confusion_image, describe_example, sample_image
@@ -186,7 +187,8 @@ class EvaluationView(InspectView):
         listed = "".join(
             f"<br>&nbsp;&nbsp;{result.class_names[k]}: {100 * chances[k]:.1f} %" for k in top
         )
-        verdict = "right" if result.correct[example] else "<span style='color:#c62828'>wrong</span>"
+        wrong = f"<span style='color:{theme.current().problem}'>wrong</span>"
+        verdict = "right" if result.correct[example] else wrong
         self.preview_label.setText(
             f"<b>Example {example}</b> ({verdict}){shown}<br>true class: "
             f"{result.class_names[result.true[example]]}<br>most probable:{listed}"

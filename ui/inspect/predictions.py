@@ -9,12 +9,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QPixmap
 
 from netlab.inspect import ClassifierEvaluation
+from ui import theme
 from ui.inspect.images import sample_image
 
 COLUMNS = ("example", "true class", "predicted", "confidence", "correct")
 CONFIDENCE = 3
 THUMBNAIL = 28
-WRONG_COLOUR = "#c62828"
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -108,7 +108,7 @@ class PredictionTable(QAbstractTableModel):
         if role == Qt.DecorationRole and column == 0:
             return self._thumbnail(example)
         if role == Qt.ForegroundRole and column in (2, 4):
-            return None if self.evaluation.correct[example] else QColor(WRONG_COLOUR)
+            return None if self.evaluation.correct[example] else QColor(theme.current().problem)
         if role == Qt.TextAlignmentRole:
             return int(Qt.AlignRight | Qt.AlignVCenter) if column in (0, 3) \
                 else int(Qt.AlignLeft | Qt.AlignVCenter)  # fmt: skip

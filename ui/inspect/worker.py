@@ -1,9 +1,8 @@
 """Runs the inspect views' computations off the GUI thread and hands back one line on failure.
 
-Keras work (predictions, sub-models) runs on a worker thread; the result comes
-back to the GUI thread through a queued Qt signal. All workers of a panel share
-one lock, so one model is never asked two things at once, and a request that a
-newer one replaced before it started is skipped.
+Keras work (predictions, sub-models) runs as a :class:`ui.tasks.Task`. All
+workers of a panel share one lock, so one model is never asked two things at
+once, and a request that a newer one replaced before it started is skipped.
 """
 
 from __future__ import annotations
@@ -15,19 +14,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from netlab.errors import NetLabError
+from ui.tasks import run_task
 
 _tickets = itertools.count(1)
 _SKIPPED = object()
-UNEXPECTED = "the computation failed unexpectedly (details in the terminal)"
-
-
-def one_line(err: BaseException) -> str:
-    """An exception as one line: netlab's message, or the type and its first line."""
-    if isinstance(err, NetLabError):
-        return str(err)
-    first = (str(err).strip().splitlines() or [""])[0]
-    return f"{type(err).__name__}: {first}" if first else type(err).__name__
 
 
 class Worker(QObject):
@@ -40,14 +30,12 @@ class Worker(QObject):
 
     finished = Signal(object)
     failed = Signal(str)
-    _done = Signal(int, object, str)
 
     def __init__(self, lock: threading.Lock, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._lock = lock
         self._latest = 0
         self._pending = 0
-        self._done.connect(self._on_thread_done)
 
     @property
     def busy(self) -> bool:
@@ -55,40 +43,24 @@ class Worker(QObject):
         return self._pending > 0
 
     def submit(self, work: Callable[[], Any]) -> None:
-        """Runs ``work()`` on a new thread; a request submitted later supersedes it."""
+        """Runs ``work()`` on a worker thread; a request submitted later supersedes it."""
         ticket = next(_tickets)
         self._latest = ticket
         self._pending += 1
-        threading.Thread(target=self._run, args=(ticket, work), name=f"netlab-inspect-{ticket}",
-                         daemon=True).start()  # fmt: skip
+
+        def guarded() -> Any:
+            with self._lock:
+                return work() if ticket == self._latest else _SKIPPED
+
+        run_task(self, f"inspect-{ticket}", guarded,
+                 lambda result: self._on_done(ticket, result, ""),
+                 lambda error: self._on_done(ticket, _SKIPPED, error))  # fmt: skip
 
     def cancel(self) -> None:
         """Drops the results of every request made so far."""
         self._latest = next(_tickets)
 
-    def _run(self, ticket: int, work: Callable[[], Any]) -> None:
-        result: Any = _SKIPPED
-        error = UNEXPECTED
-        with self._lock:
-            try:
-                if ticket == self._latest:
-                    result, error = work(), ""
-                else:
-                    error = ""
-            except (NetLabError, ValueError, TypeError, RuntimeError, MemoryError) as err:
-                error = one_line(err)
-            finally:
-                # Why: anything else propagates (its traceback goes to the terminal) but
-                # the view still hears of the failure instead of waiting forever.
-                self._emit_done(ticket, result, error)
-
-    def _emit_done(self, ticket: int, result: Any, error: str) -> None:
-        try:
-            self._done.emit(ticket, result, error)
-        except RuntimeError:  # the panel was deleted while this thread computed
-            pass
-
-    def _on_thread_done(self, ticket: int, result: Any, error: str) -> None:
+    def _on_done(self, ticket: int, result: Any, error: str) -> None:
         self._pending -= 1
         if ticket != self._latest:
             return
