@@ -74,45 +74,6 @@ def _add(graph: Graph, key: str, name: str, inputs: list[str], **params: Any) ->
     return node_id
 
 
-def densenet121() -> Graph:
-    """Keras's DenseNet121 wired layer by layer: 428 nodes (its 429 layers less the two
-    ZeroPadding2D NetLab lacks, plus an Output). Each conv block is BN-ReLU-Conv1x1-BN-
-    ReLU-Conv3x3 and a Concatenate of the block's running tensor with the new features."""
-    g = Graph()
-    x = _add(g, "Input", "input", [], shape=(224, 224, 3))
-    x = _add(g, "Conv2D", "conv1_conv", [x], filters=64, kernel_size=7, strides=2, padding=3,
-             use_bias=False)  # fmt: skip
-    x = _add(g, "BatchNorm", "conv1_bn", [x], epsilon=1.001e-5)
-    x = _add(g, "Activation", "conv1_relu", [x], activation="relu")
-    x = _add(g, "MaxPool2D", "pool1", [x], pool_size=3, strides=2, padding="same")
-    channels = 64
-    for stage, layers in enumerate((6, 12, 24, 16), start=2):
-        for i in range(1, layers + 1):
-            p = f"conv{stage}_block{i}"
-            y = _add(g, "BatchNorm", f"{p}_0_bn", [x], epsilon=1.001e-5)
-            y = _add(g, "Activation", f"{p}_0_relu", [y], activation="relu")
-            y = _add(g, "Conv2D", f"{p}_1_conv", [y], filters=128, kernel_size=1, use_bias=False)
-            y = _add(g, "BatchNorm", f"{p}_1_bn", [y], epsilon=1.001e-5)
-            y = _add(g, "Activation", f"{p}_1_relu", [y], activation="relu")
-            y = _add(g, "Conv2D", f"{p}_2_conv", [y], filters=32, kernel_size=3, padding="same",
-                     use_bias=False)  # fmt: skip
-            x = _add(g, "Concatenate", f"{p}_concat", [x, y])
-            channels += 32
-        if stage < 5:
-            channels //= 2
-            x = _add(g, "BatchNorm", f"pool{stage}_bn", [x], epsilon=1.001e-5)
-            x = _add(g, "Activation", f"pool{stage}_relu", [x], activation="relu")
-            x = _add(g, "Conv2D", f"pool{stage}_conv", [x], filters=channels, kernel_size=1,
-                     use_bias=False)  # fmt: skip
-            x = _add(g, "AvgPool2D", f"pool{stage}_pool", [x], pool_size=2, strides=2)
-    x = _add(g, "BatchNorm", "bn", [x], epsilon=1.001e-5)
-    x = _add(g, "Activation", "relu", [x], activation="relu")
-    x = _add(g, "GlobalAvgPool2D", "avg_pool", [x])
-    x = _add(g, "Dense", "predictions", [x], units=1000, activation="softmax")
-    _add(g, "Output", "output", [x])
-    return g
-
-
 def expanded(name: str) -> Graph:
     """A template with every TransformerBlock replaced by its layers (the Expand command)."""
     graph = from_template(name)
@@ -127,7 +88,7 @@ GRAPHS: dict[str, Callable[[], Graph]] = {
     "transformer-expanded": lambda: expanded("transformer"),
     "vit-b16": lambda: from_template("vit-b16"),
     "vit-b16-expanded": lambda: expanded("vit-b16"),
-    "densenet121": densenet121,
+    "densenet121": lambda: from_template("densenet121"),
 }
 
 

@@ -123,6 +123,48 @@ def resnet34(expanded: bool = False, small: bool = False) -> Graph:
     return c.done()
 
 
+def densenet121() -> Graph:
+    """DenseNet-121 (Huang et al. 2017) as Keras builds it, layer by layer: 428 nodes.
+
+    Each layer of a dense block is batch norm, ReLU, 1x1 convolution (128 filters),
+    batch norm, ReLU, 3x3 convolution (32 filters), and a Concatenate of the
+    block's running tensor with the 32 new channels; transitions halve the
+    channels and the size. 8,062,504 parameters, as ``keras.applications``.
+    """
+    c = _Chain()
+    c.add("Input", "input", shape=(224, 224, 3))
+    bn = {"epsilon": 1.001e-5}
+    c.add("Conv2D", "conv1_conv", filters=64, kernel_size=7, strides=2, padding=3, use_bias=False)
+    c.add("BatchNorm", "conv1_bn", **bn)
+    c.add("Activation", "conv1_relu", activation="relu")
+    c.add("MaxPool2D", "pool1", pool_size=3, strides=2, padding="same")
+    channels = 64
+    for stage, layers in enumerate((6, 12, 24, 16), start=2):
+        for i in range(1, layers + 1):
+            p, running = f"conv{stage}_block{i}", c.last
+            c.add("BatchNorm", f"{p}_0_bn", **bn)
+            c.add("Activation", f"{p}_0_relu", activation="relu")
+            c.add("Conv2D", f"{p}_1_conv", filters=128, kernel_size=1, use_bias=False)
+            c.add("BatchNorm", f"{p}_1_bn", **bn)
+            c.add("Activation", f"{p}_1_relu", activation="relu")
+            new = c.add("Conv2D", f"{p}_2_conv", filters=32, kernel_size=3, padding="same",
+                        use_bias=False)  # fmt: skip
+            c.add("Concatenate", f"{p}_concat", inputs=[running, new])
+            channels += 32
+        if stage < 5:
+            channels //= 2
+            c.add("BatchNorm", f"pool{stage}_bn", **bn)
+            c.add("Activation", f"pool{stage}_relu", activation="relu")
+            c.add("Conv2D", f"pool{stage}_conv", filters=channels, kernel_size=1, use_bias=False)
+            c.add("AvgPool2D", f"pool{stage}_pool", pool_size=2)
+    c.add("BatchNorm", "bn", **bn)
+    c.add("Activation", "relu", activation="relu")
+    c.add("GlobalAvgPool2D", "avg_pool")
+    c.add("Dense", "predictions", units=1000, activation="softmax")
+    c.add("Output", "prediction")
+    return c.done()
+
+
 def transformer(
     vocab: int = 16,
     length: int = 16,
@@ -209,6 +251,7 @@ TEMPLATES = {
         Template("resnet34-small", "ResNet-34 for 32x32x3 images and 10 classes (CPU)",
                  lambda: resnet34(small=True), {"dataset": "cifar10", "epochs": 10,
                                                 "batch_size": 64, "schedule": "cosine"}),
+        Template("densenet121", "DenseNet-121, 224x224x3, 1000 classes: 428 layers", densenet121),
         Template("transformer", "Transformer encoder classifier for token sequences", transformer,
                  {"dataset": "tokens-sorted", "epochs": 10, "batch_size": 64}),
         Template("vit-b16", "ViT-B/16: 224x224, 12 blocks, width 768, 12 heads, 1000 classes", vit),

@@ -16,6 +16,7 @@ from netlab.errors import NetLabError
 from netlab.graph.clipboard import MIME_TYPE, copy_nodes, paste_command
 from netlab.graph.commands import (
     AddNode,
+    Chain,
     Compound,
     Disconnect,
     MoveNodes,
@@ -169,22 +170,22 @@ class EditController(QObject):
         self.window.fit_view()
 
     def expand(self, node_id: str = "") -> None:
-        """Replaces a composite node (residual or Transformer block) by its layers."""
+        """Replaces composite nodes (residual or Transformer blocks) by their layers.
+
+        Every selected block is expanded, in one undo step.
+        """
         graph = self.document.graph
         ids = [node_id] if node_id else self.window.scene.selected_node_ids()
-        composite = [i for i in ids
-                     if i in graph.nodes and catalog.get(graph.nodes[i].key).composite]  # fmt: skip
-        if not composite:
+        blocks = [i for i in ids if i in graph.nodes and catalog.get(graph.nodes[i].key).composite]
+        if not blocks:
             self.window.status("Not done: select a residual or Transformer block to expand")
             return
-        try:
-            command = expand_node(graph, composite[0], self.document.direction)
-        except NetLabError as err:
-            self.window.status(f"Not done: {err}")
-            return
-        if self._execute(command):
-            self.window.scene.select_nodes([c.node_id for c in command.commands
-                                            if isinstance(c, AddNode)])  # fmt: skip
+        direction = self.document.direction
+        steps = [lambda g, b=b: expand_node(g, b, direction) for b in blocks]
+        name = graph.nodes[blocks[0]].name if len(blocks) == 1 else f"{len(blocks)} blocks"
+        before = set(graph.nodes)
+        if self._execute(Chain(steps, text=f"Expand {name}")):
+            self.window.scene.select_nodes([n for n in graph.nodes if n not in before])
 
     def collapse(self) -> None:
         """Replaces the selected layers of an expanded block by the block again."""

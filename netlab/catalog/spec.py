@@ -250,20 +250,28 @@ class LayerSpec:
         """The parameter values of a new node."""
         return {p.name: p.default for p in self.params}
 
-    def parameter_errors(self, values: dict[str, Any]) -> list[ParameterError]:
-        """Every unknown or invalid parameter in ``values`` (missing ones default)."""
-        known = {p.name for p in self.params}
-        errors = [
-            ParameterError(name, f"{self.key} has no parameter {name!r}")
-            for name in values
-            if name not in known
-        ]
+    def checked(self, values: dict[str, Any]) -> tuple[dict[str, Any], list[ParameterError]]:
+        """All parameters checked and completed with defaults, and every problem found.
+
+        One pass: the analysis calls this for every node on every edit.
+        """
+        errors = [ParameterError(name, f"{self.key} has no parameter {name!r}")
+                  for name in values if name not in self._names]  # fmt: skip
+        params: dict[str, Any] = {}
         for p in self.params:
             try:
-                p.check(values.get(p.name, p.default))
+                params[p.name] = p.check(values.get(p.name, p.default))
             except ParameterError as err:
                 errors.append(err)
-        return errors
+        return params, errors
+
+    @property
+    def _names(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.params)
+
+    def parameter_errors(self, values: dict[str, Any]) -> list[ParameterError]:
+        """Every unknown or invalid parameter in ``values`` (missing ones default)."""
+        return self.checked(values)[1]
 
     def check_params(self, values: dict[str, Any]) -> dict[str, Any]:
         """Returns all parameters checked and completed with defaults.
@@ -271,10 +279,10 @@ class LayerSpec:
         Raises:
             ParameterError: For the first unknown or invalid parameter.
         """
-        errors = self.parameter_errors(values)
+        params, errors = self.checked(values)
         if errors:
             raise errors[0]
-        return {p.name: p.check(values.get(p.name, p.default)) for p in self.params}
+        return params
 
 
 def layer_maker(class_name: str, package: str = "keras") -> Callable[[dict[str, Any], str], Any]:

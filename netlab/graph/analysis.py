@@ -142,11 +142,11 @@ def analyse(graph: Graph) -> Analysis:
         node = graph.nodes[node_id]
         spec = catalog.get(node.key)
         inputs = sorted(incoming[node_id])
-        bad_params = spec.parameter_errors(node.params)
+        params, bad_params = spec.checked(node.params)
         if bad_params:
             result.problems += [Problem(node_id, err.field, str(err)) for err in bad_params]
             continue
-        params = result.params[node_id] = spec.check_params(node.params)
+        result.params[node_id] = params
         input_problems = _check_inputs(spec, node, [port for port, _ in inputs])
         result.problems += input_problems
         if input_problems or any(src not in result.shapes for _, src in inputs):

@@ -7,7 +7,7 @@ graph as it was.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -228,6 +228,42 @@ class Compound(Command):
 
     def undo(self, graph: Graph) -> None:
         for command in reversed(self.commands):
+            command.undo(graph)
+
+
+@dataclass
+class Chain(Command):
+    """Several edits as one undo step, each made from the graph its predecessors left.
+
+    ``steps`` build their commands when the chain is first done (expanding one
+    block moves the nodes the next expansion places itself among); redo does
+    the very same commands again.
+    """
+
+    steps: list[Callable[[Graph], Command]]
+    text: str = "Edit"
+    _done: list[Command] = field(default_factory=list)
+    _built: bool = False
+
+    def do(self, graph: Graph) -> None:
+        if self._built:
+            for command in self._done:
+                command.do(graph)
+            return
+        try:
+            for step in self.steps:
+                command = step(graph)
+                command.do(graph)
+                self._done.append(command)
+        except GraphError:
+            for command in reversed(self._done):
+                command.undo(graph)
+            self._done = []
+            raise
+        self._built = True
+
+    def undo(self, graph: Graph) -> None:
+        for command in reversed(self._done):
             command.undo(graph)
 
 

@@ -15,6 +15,7 @@ REFERENCE = {
     "resnet34": 21_797_672,  # He et al. 2015 / torchvision resnet34
     "resnet34-expanded": 21_797_672,
     "vit-b16": 86_567_656,  # Dosovitskiy et al. 2020 / timm vit_base_patch16_224
+    "densenet121": 7_978_856,  # keras.applications.DenseNet121 (8,062,504 with BN statistics)
 }
 
 
@@ -33,7 +34,7 @@ def test_template_builds_matches_keras_and_trains(name):
     model, analysis = assert_matches_keras(graph)
     if name in REFERENCE:
         assert analysis.totals()[0] == REFERENCE[name]
-    big = name in ("resnet34", "resnet34-expanded", "vit-b16")
+    big = name in ("resnet34", "resnet34-expanded", "vit-b16", "densenet121")
     x = _batch(model, 1 if big else 4)
     classes = model.outputs[0].shape[-1]
     y = np.eye(classes, dtype="float32")[np.arange(len(x)) % classes]

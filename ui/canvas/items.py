@@ -21,6 +21,7 @@ from ui import theme
 
 PORT_RADIUS = 6.0
 OVERVIEW_DETAIL = 0.35  # below this zoom a node is a coloured box with its name only
+TINY_PIXELS = 28  # a node narrower than this on screen is a coloured box alone
 TITLE_POINTS = (9.0, 8.0, 7.0, 6.5)  # the title shrinks rather than being cut
 
 
@@ -141,7 +142,8 @@ class NodeItem(QGraphicsItem):
         detail = option.levelOfDetailFromTransform(painter.worldTransform())
         painter.setPen(QColor(colours.node_text))
         if detail < OVERVIEW_DETAIL:
-            self._paint_overview(painter, state, detail)
+            if detail * NODE_WIDTH >= TINY_PIXELS:  # smaller still, a name could not be read
+                self._paint_overview(painter, state, detail)
             return
         self._paint_title(painter, state.title)
         font = QFont(painter.font())

@@ -130,8 +130,12 @@ class GraphScene(QGraphicsScene):
         self.edges[edge] = EdgeItem(edge)
         self.addItem(self.edges[edge])
 
-    def refresh(self) -> None:
-        """Texts, ports, positions, problem marks and routes, for the items that changed."""
+    def refresh(self, reroute: bool = True) -> None:
+        """Texts, ports, positions, problem marks and routes, for the items that changed.
+
+        Routes depend on positions and ports only: ``reroute=False`` (parameters
+        changed) draws them again only if some node's ports changed.
+        """
         analysis = self.analysis()
         problems: dict[str, list[str]] = {}
         notes: dict[str, list[str]] = {}
@@ -140,10 +144,13 @@ class GraphScene(QGraphicsScene):
                 target = notes if problem.severity == "info" else problems
                 target.setdefault(problem.node_id, []).append(problem.message)
         for node_id, item in self.nodes.items():
+            ports = item.state.ports if item.state else None
             item.show_state(node_state(self.graph, node_id, analysis, problems, notes,
                                        self.direction))  # fmt: skip
+            reroute = reroute or item.state.ports != ports
             self._place(item, self.graph.nodes[node_id].pos)
-        self._route_all()
+        if reroute:
+            self._route_all()
 
     def _place(self, item: NodeItem, pos: tuple[float, float]) -> None:
         if (item.pos().x(), item.pos().y()) != tuple(pos):
@@ -188,7 +195,7 @@ class GraphScene(QGraphicsScene):
                 self._place(self.nodes[node_id], self.graph.nodes[node_id].pos)
             self._route_all()
             return
-        self.refresh()
+        self.refresh(reroute=change.structural or bool(change.moved))
 
     # Selection ------------------------------------------------------------------
     def selected_node_ids(self) -> list[str]:

@@ -2,50 +2,12 @@
 
 import pytest
 
-from netlab import catalog, templates
+from netlab import templates
 from netlab.graph.composites import collapse_nodes, expand_node
 from netlab.graph.geometry import NODE_HEIGHT, NODE_WIDTH, overlapping
 from netlab.graph.layout import auto_layout
-from netlab.graph.model import Edge, Graph, Node
+from netlab.graph.model import Graph
 from netlab.graph.routing import input_point, output_point, port_count, route_all
-
-
-def densenet_like(blocks=(6, 12, 24, 16)) -> Graph:
-    """DenseNet-121's wiring: each layer's output joins the block's running tensor."""
-    graph = Graph()
-
-    def add(key, name, inputs, **params):
-        node_id = graph.new_id()
-        graph.insert_node(Node(node_id, name, key, {**catalog.get(key).defaults(), **params}))
-        for port, src in enumerate(inputs):
-            graph.insert_edge(Edge(src, node_id, port))
-        return node_id
-
-    x = add("Input", "input", [], shape=(64, 64, 3))
-    x = add("Conv2D", "stem_conv", [x], filters=64, kernel_size=7, strides=2, padding=3)
-    x = add("BatchNorm", "stem_bn", [x])
-    x = add("Activation", "stem_relu", [x])
-    x = add("MaxPool2D", "stem_pool", [x], pool_size=3, strides=2, padding="same")
-    for b, layers in enumerate(blocks):
-        for i in range(layers):
-            y = add("BatchNorm", f"b{b}_{i}_bn1", [x])
-            y = add("Activation", f"b{b}_{i}_relu1", [y])
-            y = add("Conv2D", f"b{b}_{i}_conv1", [y], filters=128, kernel_size=1)
-            y = add("BatchNorm", f"b{b}_{i}_bn2", [y])
-            y = add("Activation", f"b{b}_{i}_relu2", [y])
-            y = add("Conv2D", f"b{b}_{i}_conv2", [y], filters=32, padding=1)
-            x = add("Concatenate", f"b{b}_{i}_concat", [x, y])
-        if b < len(blocks) - 1:
-            x = add("BatchNorm", f"t{b}_bn", [x])
-            x = add("Activation", f"t{b}_relu", [x])
-            x = add("Conv2D", f"t{b}_conv", [x], filters=64, kernel_size=1)
-            x = add("AvgPool2D", f"t{b}_pool", [x])
-    x = add("BatchNorm", "final_bn", [x])
-    x = add("Activation", "final_relu", [x])
-    x = add("GlobalAvgPool2D", "pool", [x])
-    x = add("Dense", "classifier", [x], units=10, activation="softmax")
-    add("Output", "out", [x])
-    return graph
 
 
 def _segments(points):
@@ -81,7 +43,8 @@ def assert_clean(graph: Graph, direction: str) -> dict:
 
 GRAPHS = {
     "cnn": templates.cnn, "resnet34-expanded": lambda: templates.resnet34(expanded=True),
-    "transformer": templates.transformer, "vit-b16": templates.vit, "densenet": densenet_like,
+    "transformer": templates.transformer, "vit-b16": templates.vit,
+    "densenet": templates.densenet121,
 }  # fmt: skip
 
 
