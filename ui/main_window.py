@@ -222,6 +222,8 @@ class MainWindow(QMainWindow):
         trainable, frozen = analysis.totals()
         errors = len(analysis.errors)
         validity = "valid" if analysis.valid else f"{errors} problem{'s' * (errors != 1)}"
+        if self.training.data_problems():
+            validity += " · the data does not fit (see Problems)"
         device = self.document.project.training.get("device", "cpu")
         self.status_label.setText(f"{trainable + frozen:,} parameters · {validity} · "
                                   f"{self.backend_text} · device {device}")  # fmt: skip

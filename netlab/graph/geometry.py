@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from netlab.graph.model import Graph
 
-NODE_WIDTH = 200.0
+NODE_WIDTH = 220.0
 NODE_HEIGHT = 84.0
 DIRECTIONS = ("down", "right")
 GAP_ALONG = {"down": 44.0, "right": 60.0}  # between ranks

@@ -17,7 +17,7 @@ def test_scene_shows_every_node_and_edge_with_shapes(qtbot):
     assert set(scene.edges) == set(graph.edges)
     conv = scene.nodes[graph.node_by_name("conv1").id].state
     assert (conv.title, conv.kind) == ("conv1", "Convolution 2D")
-    assert conv.params == "filters=16, kernel_size=3, strides=1, padding=1"
+    assert conv.params == "filters 16 · kernel 3 · stride 1 · pad 1"
     assert conv.shape == "(None, 8, 8, 16)   160 params"
     item = scene.nodes[graph.node_by_name("conv1").id]
     assert (item.pos().x(), item.pos().y()) == graph.node_by_name("conv1").pos

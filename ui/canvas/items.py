@@ -20,8 +20,9 @@ from netlab.graph.model import Edge
 from ui import theme
 
 PORT_RADIUS = 6.0
-OVERVIEW_DETAIL = 0.35  # below this zoom a node is a coloured box with its name only
+OVERVIEW_DETAIL = 0.6  # below this zoom a node shows its name and type, larger
 TINY_PIXELS = 28  # a node narrower than this on screen is a coloured box alone
+OVERVIEW_LABELS = 0.3  # ui.canvas.overview labels the parts below this zoom
 TITLE_POINTS = (9.0, 8.0, 7.0, 6.5)  # the title shrinks rather than being cut
 
 
@@ -80,6 +81,7 @@ class NodeItem(QGraphicsItem):
         super().__init__()
         self.node_id = node_id
         self.state: NodeState | None = None
+        self.short_title: str | None = None  # far away, beside its part's label
         self.inputs: list[PortItem] = []
         self.output: PortItem | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -147,7 +149,7 @@ class NodeItem(QGraphicsItem):
             return
         self._paint_title(painter, state.title)
         font = QFont(painter.font())
-        font.setPointSizeF(8.0)
+        font.setPointSizeF(7.5)
         font.setBold(False)
         painter.setFont(font)
         for i, line in enumerate((state.kind, state.params, state.shape)):
@@ -172,13 +174,29 @@ class NodeItem(QGraphicsItem):
         painter.drawText(QRectF(10, 5, room, 19), Qt.AlignmentFlag.AlignLeft, shown)
 
     def _paint_overview(self, painter: QPainter, state: NodeState, detail: float) -> None:
-        """Far away: the name in type large enough to read on screen."""
+        """Further away: fewer lines (name, type, shape) in type still readable on screen."""
         font = QFont(painter.font())
+        points = min(36.0, 8.0 / max(detail, 0.05))
+        font.setPointSizeF(points)
         font.setBold(True)
-        font.setPointSizeF(min(40.0, 8.0 / max(detail, 0.05)))
         painter.setFont(font)
-        painter.drawText(QRectF(4, 0, NODE_WIDTH - 8, NODE_HEIGHT),
-                         Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, state.title)
+        room = int(NODE_WIDTH - 12)
+        title = self.short_title if self.short_title and detail < OVERVIEW_LABELS else state.title
+        wide = painter.fontMetrics().horizontalAdvance(title)
+        if wide > room:  # a smaller type (down to 5.5 points on screen) before cutting the name
+            points = max(points * room / wide, 5.5 / max(detail, 0.05))
+            font.setPointSizeF(points)
+            painter.setFont(font)
+        line = painter.fontMetrics().height()
+        lines = [title, state.kind, state.shape][: max(1, int((NODE_HEIGHT - 6) // line))]
+        top = (NODE_HEIGHT - line * len(lines)) / 2
+        for i, text in enumerate(lines):
+            font.setBold(i == 0)
+            painter.setFont(font)
+            mode = Qt.TextElideMode.ElideMiddle if i == 0 else Qt.TextElideMode.ElideRight
+            shown = painter.fontMetrics().elidedText(text, mode, room)
+            align = Qt.AlignmentFlag.AlignCenter if len(lines) == 1 else Qt.AlignmentFlag.AlignLeft
+            painter.drawText(QRectF(6, top + i * line, room, line), align, shown)
 
 
 class EdgeItem(QGraphicsPathItem):

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from netlab import catalog
@@ -22,6 +22,8 @@ from netlab.graph.model import Edge, Graph, GraphChange
 from netlab.graph.routing import input_point, output_point, port_count, route_all
 from ui import theme
 from ui.canvas.items import EdgeItem, NodeItem, NodeState, PortItem
+from ui.canvas.overview import SHOW_BELOW as OVERVIEW_ZOOM
+from ui.canvas.overview import Overview
 
 WRAP_AFTER = 12  # left to right: a longer network is laid out in bands of WRAP_RANKS
 WRAP_RANKS = 6
@@ -33,6 +35,13 @@ def window_layout(graph: Graph, direction: str = "down") -> Layout:
     if direction == "right" and max(layout.ranks.values(), default=0) + 1 > WRAP_AFTER:
         layout = auto_layout(graph, direction, wrap=WRAP_RANKS)
     return layout
+
+
+# Shorter words for the key parameters shown on a node ("" shows the value alone).
+_SHORT = {"kernel_size": "kernel", "strides": "stride", "padding": "pad", "pool_size": "pool",
+          "num_heads": "heads", "hidden_dim": "hidden", "activation": "", "patch_size": "patch",
+          "output_dim": "width", "input_dim": "vocabulary", "max_length": "max length",
+          "target_shape": "shape"}  # fmt: skip
 
 
 def _value(value: Any) -> str:
@@ -54,8 +63,8 @@ def node_state(graph: Graph, node_id: str, analysis: Analysis, problems: dict[st
     """What the canvas shows of one node."""
     node = graph.nodes[node_id]
     spec = catalog.get(node.key)
-    params = ", ".join(f"{k}={_value(node.params[k])}" for k in spec.key_params
-                       if k in node.params)  # fmt: skip
+    params = " · ".join(f"{_SHORT.get(k, k)} {_value(node.params[k])}".strip()
+                        for k in spec.key_params if k in node.params)  # fmt: skip
     known = node_id in analysis.shapes
     shape = catalog.format_shape(analysis.shapes[node_id]) if known else "?"
     count = sum(analysis.counts.get(node_id, (0, 0)))
@@ -94,6 +103,7 @@ class GraphScene(QGraphicsScene):
         self._wire: tuple[PortItem, EdgeItem] | None = None
         self._target: PortItem | None = None
         self._placing = False
+        self._overview: Overview | None = None  # made when first drawn far away
         self.setBackgroundBrush(QBrush(QColor(theme.current().background)))
         graph.subscribe(self._on_graph_changed)
         self.rebuild()
@@ -181,7 +191,16 @@ class GraphScene(QGraphicsScene):
             if edge in self.edges:
                 self._route(edge, [])
 
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if painter.worldTransform().m11() < OVERVIEW_ZOOM:
+            if self._overview is None:
+                self._overview = Overview(self.graph)
+                for node_id, item in self.nodes.items():
+                    item.short_title = self._overview.short_names.get(node_id)
+            self._overview.paint(painter, rect)
+
     def _on_graph_changed(self, change: GraphChange) -> None:
+        self._overview = None  # names and places may have changed
         for edge in change.edges_removed:
             self.removeItem(self.edges.pop(edge))
         for node_id in change.removed:
