@@ -133,7 +133,7 @@ def densenet121() -> Graph:
     """
     c = _Chain()
     c.add("Input", "input", shape=(224, 224, 3))
-    bn = {"epsilon": 1.001e-5}
+    bn: dict[str, Any] = {"epsilon": 1.001e-5}
     c.add("Conv2D", "conv1_conv", filters=64, kernel_size=7, strides=2, padding=3, use_bias=False)
     c.add("BatchNorm", "conv1_bn", **bn)
     c.add("Activation", "conv1_relu", activation="relu")
@@ -141,7 +141,7 @@ def densenet121() -> Graph:
     channels = 64
     for stage, layers in enumerate((6, 12, 24, 16), start=2):
         for i in range(1, layers + 1):
-            p, running = f"conv{stage}_block{i}", c.last
+            p, running = f"conv{stage}_block{i}", str(c.last)
             c.add("BatchNorm", f"{p}_0_bn", **bn)
             c.add("Activation", f"{p}_0_relu", activation="relu")
             c.add("Conv2D", f"{p}_1_conv", filters=128, kernel_size=1, use_bias=False)
