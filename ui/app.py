@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from netlab.desktop import ICON
 from ui.main_window import MainWindow
+from ui.training.runner import close_pool
 
 
 def wait_for_workers(timeout: float = 60.0) -> None:
@@ -67,6 +68,7 @@ def run(quit_after_ms: int | None = None, open_path: str | None = None) -> int:
     if quit_after_ms:
         QTimer.singleShot(quit_after_ms, lambda: _report_and_close(window))
     code = app.exec()
+    close_pool()
     wait_for_workers()
     return code
 

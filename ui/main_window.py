@@ -18,6 +18,7 @@ from shiboken6 import isValid
 
 from netlab.graph.geometry import DIRECTIONS
 from netlab.templates import new_project
+from netlab.training.processes import STOP_GRACE
 from ui import dialogs, theme
 from ui.canvas.scene import GraphScene, window_layout
 from ui.canvas.view import GraphView
@@ -185,6 +186,13 @@ class MainWindow(QMainWindow):
             self.training.stop()
         self._after_run = then
         self.status("Stopping the run…")
+        # A run that does not stop (a worker stuck in native code) is ended by force.
+        QTimer.singleShot(int(STOP_GRACE * 1000) * 3, self._kill_stuck_run)
+
+    def _kill_stuck_run(self) -> None:
+        controller = self.training.controller
+        if self._after_run is not None and controller is not None and controller.running:
+            controller.kill()
 
     def _on_training_run_ended(self) -> None:
         then, self._after_run = self._after_run, None
@@ -234,10 +242,11 @@ class MainWindow(QMainWindow):
         self.training.list_devices()
 
     def _on_training_trained(self, controller: Any) -> None:
-        run = controller.run
-        if controller.document is self.document:
-            self.inspect.show_model(run.model, run.graph, controller.dataset, run.config)
-            self._inspect_ready = True
+        if controller.document is self.document:  # the Inspect tab shows the new weights
+            self._inspect_ready = False
+            self.inspect.clear()
+            if self.tabs.currentWidget() is self.inspect:
+                self._show_saved_model()
 
     def _show_saved_model(self) -> None:
         """The Inspect tab of a project opened with weights: build its model once."""

@@ -50,6 +50,9 @@ class EngineCallback(keras.callbacks.Callback):
         self.epoch_batches = {}
 
     def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        if self.run.paused and batch > 0:
+            with self.turn:  # the batch before reports first (its end runs on Keras's threads)
+                self.turn.wait_for(lambda: batch - 1 in self.epoch_batches, timeout=5)
         self.run.wait_while_paused()
         if self.run.stopping or self.failure:
             self.model.stop_training = True
@@ -66,6 +69,8 @@ class EngineCallback(keras.callbacks.Callback):
         self.run.events.post(EpochEnded(self.run.run_id, epoch, metrics, seconds))
         if all(math.isfinite(v) for v in metrics.values()):
             self.last_good = self._snapshot()
+            if self.run.epoch_hook is not None:  # on the training thread: the weights hold still
+                self.run.epoch_hook(epoch, self.model)
         val_loss = metrics.get("val_loss")
         if (
             self.run.config["keep_best"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import io
 import threading
+from collections.abc import Callable
 from contextlib import redirect_stdout
 from typing import Any
 
@@ -87,6 +88,9 @@ class TrainingRun:
         self.record = RunRecord(run_id, self.name, self.graph.to_dict(), dict(self.config),
                                 status="running", started=_now())  # fmt: skip
         self.model: Any = None
+        #: Called as ``epoch_hook(epoch, model)`` on the training thread after each epoch
+        #: whose metrics are finite (the process layer hands the weights over then).
+        self.epoch_hook: Callable[[int, Any], None] | None = None
         #: How the training data reached the device: "fit" (Keras's own loop, TensorFlow),
         #: "resident" (copied to the device once, JAX), "copied" (one batch ahead, JAX) or
         #: "multiworker" (tf.data, split between the workers).
@@ -95,6 +99,7 @@ class TrainingRun:
         self._resume = threading.Event()
         self._resume.set()
         self._holding = threading.Event()  # set while the training thread waits in a pause
+        self._pause_lock = threading.Lock()
         self._started = False
         self._start_lock = threading.Lock()
         self._batches: Any = None
@@ -133,11 +138,18 @@ class TrainingRun:
         return self._stop.is_set()
 
     def wait_while_paused(self) -> None:
-        """Blocks the training thread while the run is paused."""
-        if not self._resume.is_set():
+        """Blocks the training thread while the run is paused.
+
+        The ``paused`` event goes out from here, when training really holds (every
+        batch before it reported), so a listener that sees it sees no batch after it.
+        """
+        with self._pause_lock:
+            if self._resume.is_set():
+                return
             self._holding.set()
-            self._resume.wait()
-            self._holding.clear()
+            self.events.post(RunStateChanged(self.run_id, "paused"))
+        self._resume.wait()
+        self._holding.clear()
 
     def wait_until_held(self, timeout: float | None = None) -> bool:
         """Waits until a paused run has really stopped between batches (tests, benchmarks)."""
@@ -147,13 +159,15 @@ class TrainingRun:
         """Holds training after the current batch until :meth:`resume`."""
         if self._resume.is_set() and not self._stop.is_set():
             self._resume.clear()
-            self.events.post(RunStateChanged(self.run_id, "paused"))
 
     def resume(self) -> None:
         """Continues a paused run."""
-        if not self._resume.is_set():
-            self._resume.set()
-            self.events.post(RunStateChanged(self.run_id, "running"))
+        with self._pause_lock:
+            if not self._resume.is_set():
+                held = self._holding.is_set()
+                self._resume.set()
+                if held:
+                    self.events.post(RunStateChanged(self.run_id, "running"))
 
     @property
     def paused(self) -> bool:

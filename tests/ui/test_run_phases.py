@@ -36,7 +36,7 @@ def _start(window, qtbot, phase, storing_waits=None):
         qtbot.waitUntil(lambda: len(panel.live.batch_loss) > 0, timeout=RUN_TIMEOUT)
     if phase == "paused":
         panel.toggle_pause()
-        qtbot.waitUntil(lambda: panel.controller.run.wait_until_held(0), timeout=RUN_TIMEOUT)
+        qtbot.waitUntil(lambda: panel.controller.paused, timeout=RUN_TIMEOUT)  # truly held
     if phase == "storing":  # the engine is done; the weights are being read for the project
         qtbot.waitUntil(storing_waits[0].is_set, timeout=RUN_TIMEOUT)
         assert panel.training

@@ -8,6 +8,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDoubleSpinBox
 
 from netlab.graph.commands import SetParam
+from netlab.project import build_with_weights
 from tests.ui.conftest import wait_for_saves
 
 RUN_TIMEOUT = 600_000  # hang guards only: generous, so a slow or busy machine passes
@@ -57,7 +58,7 @@ def test_pause_resume_and_stop_keep_usable_weights(window, qtbot):
     qtbot.waitUntil(lambda: len(panel.live.batch_loss) > 0, timeout=RUN_TIMEOUT)
     panel.pause_button.click()
     qtbot.waitUntil(lambda: panel.pause_button.text() == "Resume", timeout=120_000)
-    steps = panel.controller.run.record
+    controller = panel.controller
     qtbot.wait(300)
     panel.drain()
     count = len(panel.live.batch_loss)
@@ -69,9 +70,9 @@ def test_pause_resume_and_stop_keep_usable_weights(window, qtbot):
     qtbot.waitUntil(lambda: len(panel.live.batch_loss) > count, timeout=120_000)
     panel.stop_button.click()
     qtbot.waitUntil(lambda: _finished(panel), timeout=RUN_TIMEOUT)
-    assert steps.status == "stopped"
+    assert controller.record.status == "stopped"
     assert "stopped (its weights are kept)" in panel.progress_text.text()
-    model = panel.controller.run.model
+    model = build_with_weights(window.document.project)  # the weights came back to the project
     assert np.isfinite(model.predict(np.zeros((1, 8, 8, 1)), verbose=0)).all()
     assert window.document.project.weights is not None
 

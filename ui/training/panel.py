@@ -38,7 +38,7 @@ from ui.param_editors import make_editor, set_editor_value, with_error_line
 from ui.tasks import run_task
 from ui.training.data_view import DataView
 from ui.training.plots import RunSeries, TrainingPlots, colour_of
-from ui.training.runner import RunController
+from ui.training.runner import RunController, pool
 
 DRAIN_MS = 100  # plots and progress update at most ten times a second
 FORM_SKIP = ("dataset", "device")
@@ -94,6 +94,11 @@ class TrainingPanel(QWidget):
         self.timer.timeout.connect(self.drain)
         self._connect()
         self._set_running(False)
+
+    def showEvent(self, event: Any) -> None:
+        # A user looking at this tab is about to train: have a worker ready, Keras imported.
+        pool().warm()
+        super().showEvent(event)
 
     # Layout -------------------------------------------------------------------
     def _layout(self) -> None:
@@ -315,9 +320,9 @@ class TrainingPanel(QWidget):
 
     def toggle_pause(self) -> None:
         """Pause / Resume."""
-        if self.controller is None or self.controller.run is None:
+        if self.controller is None or not self.controller.running:
             return
-        if self.controller.run.paused:
+        if self.controller.paused:
             self.controller.resume()
         else:
             self.controller.pause()

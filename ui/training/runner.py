@@ -1,28 +1,44 @@
-"""Runs the netlab training engine for the GUI, off the GUI thread.
+"""Runs a training run for the GUI in a worker process (netlab.training.processes).
 
-The engine's events arrive on its channel thread; they are queued here and the
+The engine's events arrive on a reader thread; they are queued here and the
 GUI drains the queue on a timer (``drain``), so redraws happen at a capped rate
-however fast batches come, and the training loop never waits for the GUI.
+however fast batches come. The window's process never builds or trains the
+model: it only draws, and a run that dies takes nothing with it.
 
 A run belongs to the document it started from: its record and weights go to
 that document, whatever the window shows when it ends. Stop and discard work
-in every phase (loading the data, building, training, paused, storing).
+in every phase (starting, training, paused, storing).
 """
 
 from __future__ import annotations
 
-import gc
+import datetime
 import threading
 from collections import deque
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from netlab.data import load_dataset
-from netlab.errors import NetLabError, first_line
 from netlab.graph.model import Arrays
-from netlab.training import RunEnded, RunStarted, TrainingRun
+from netlab.training import RunEnded, RunStateChanged
+from netlab.training.processes import ProcessRun, WorkerPool
 from ui.document import Document
+
+_POOL: WorkerPool | None = None
+
+
+def pool() -> WorkerPool:
+    """The app's pool of worker processes (one spare started ahead)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = WorkerPool()
+    return _POOL
+
+
+def close_pool() -> None:
+    """Ends the spare worker and every worker still alive (the app quits)."""
+    if _POOL is not None:
+        _POOL.close()
 
 
 class RunController(QObject):
@@ -47,19 +63,21 @@ class RunController(QObject):
         super().__init__()
         project = document.project
         self.document = document
-        self.graph, self.config = project.graph.copy(), dict(project.training)
-        self.weights = project.weights_to_keep() if continue_training else None
+        self.graph = project.graph.copy()
+        self.config = dict(project.training)
+        weights = project.weights_to_keep() if continue_training else None
         self.run_id, self.name = run_id, name
-        self.run: TrainingRun | None = None
-        self.dataset: Any = None
+        self.process = ProcessRun(pool(), self.graph.to_dict(), self.config, weights, run_id,
+                                  name, self._on_run_event)  # fmt: skip
         self.trained_weights: dict[str, Arrays] | None = None  # by node id
         self.discarded = False
+        self.paused = False
+        self.started = datetime.datetime.now().isoformat(timespec="seconds")
         self.events: deque[Any] = deque()
-        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._work, name="netlab-gui-run", daemon=True)
 
     def start(self) -> None:
-        """Loads the data and trains on a worker thread."""
+        """Hands the run to a worker process and waits for it on a thread."""
         self._thread.start()
 
     def drain(self) -> list[Any]:
@@ -71,74 +89,68 @@ class RunController(QObject):
 
     def pause(self) -> None:
         """Holds training after the current batch."""
-        if self.run is not None:
-            self.run.pause()
+        self.process.pause()
 
     def resume(self) -> None:
         """Continues a paused run."""
-        if self.run is not None:
-            self.run.resume()
+        self.process.resume()
 
     def stop(self) -> None:
         """Ends training after the current batch; its weights are kept. Works in every phase."""
-        self._stop.set()
-        if self.run is not None:
-            self.run.stop()
+        self.process.stop()
 
     def discard(self) -> None:
         """Stops and drops the run: nothing of it goes to the project."""
         self.discarded = True
         self.stop()
 
+    def kill(self) -> None:
+        """Ends the worker process at once (closing the window when a run will not stop)."""
+        self.discarded = True
+        self.process.kill()
+
     @property
-    def stopping(self) -> bool:
-        """Whether stop (or discard) was asked for."""
-        return self._stop.is_set()
+    def record(self) -> Any:
+        """The run's record, once it ended."""
+        return self.process.record
 
     @property
     def running(self) -> bool:
-        """Whether the worker thread is still working."""
+        """Whether the run has not ended and been read yet."""
         return self._thread.is_alive()
 
     def wait(self, timeout: float | None = None) -> None:
-        """Blocks until the worker thread ends (tests)."""
+        """Blocks until the run ended and its weights were read (tests)."""
         self._thread.join(timeout)
 
     def _work(self) -> None:
-        gc.freeze()  # see _on_run_event
-        try:
-            self.dataset = load_dataset(self.config["dataset"])
-            self.run = TrainingRun(self.graph, self.dataset, self.config, self.weights,
-                                   self.run_id, self.name)  # fmt: skip
-        except NetLabError as err:
-            self.failed.emit(str(err))
+        self.process.start()
+        self.process.wait()
+        if self.process.failure:
+            self.failed.emit(self.process.failure)
+            self.process.cleanup()
             return
-        except (OSError, ValueError, MemoryError) as err:  # a data file the loader did not expect
-            self.failed.emit(first_line(err))
-            return
-        if self._stop.is_set():  # pressed while the data loaded
-            self.run.stop()
-        self.run.subscribe(self._on_run_event)
-        self.run.run()
-        self.run.events.join()
-        record = self.run.record
-        if record.status in ("finished", "stopped") and self.run.model is not None:
+        record = self.process.record
+        record.started = record.started or self.started
+        record.finished = record.finished or datetime.datetime.now().isoformat(timespec="seconds")
+        died = record.reason.startswith("the training process ended unexpectedly")
+        if record.status in ("finished", "stopped") or died:
             self.trained_weights = self._read_weights()
+        self.process.cleanup()
         self.ended.emit(RunEnded(self.run_id, record.status, record.reason, record))
 
     def _read_weights(self) -> dict[str, Arrays] | None:
-        """The trained model's weights by node id (the run is "storing" meanwhile)."""
+        """The run's weights by node id (the run is "storing" meanwhile)."""
         if self.discarded:
             return None
+        weights = self.process.weights()
+        if weights is None:
+            return None
         by_name = {n.name: n.id for n in self.graph.nodes.values()}
-        return {by_name[layer.name]: tuple(layer.get_weights())
-                for layer in self.run.model.layers if layer.weights and layer.name in by_name}
+        return {by_name[name]: tuple(arrays) for name, arrays in weights.items()
+                if name in by_name}  # fmt: skip
 
     def _on_run_event(self, event: Any) -> None:
-        if isinstance(event, RunStarted):
-            # Python's full garbage collections walk every object and hold the GIL for
-            # hundreds of milliseconds with TensorFlow's graphs around: the window froze.
-            # Frozen objects (the built model, the libraries) are no longer walked.
-            gc.freeze()
-        if not isinstance(event, RunEnded):  # reported by ``ended`` with the weights read
-            self.events.append(event)
+        if isinstance(event, RunStateChanged):
+            self.paused = event.state == "paused"
+        self.events.append(event)
