@@ -58,8 +58,22 @@ def main() -> None:
         print("saved docs/images/training-after.png", flush=True)
         runs = window.document.project.runs
         print([(r.name, r.status, round(r.epochs[-1]["val_accuracy"], 4)) for r in runs])
-        window.document.undo_stack.setClean()
-        window.document._changed_outside_undo = False
+        window.set_theme("dark")
+        QTimer.singleShot(400, dark)
+
+    def dark() -> None:
+        window.grab().save(str(OUT / "training-dark.png"))
+        print("saved docs/images/training-dark.png", flush=True)
+        window.set_theme("light")
+        window.resize(window.minimumSize())
+        QTimer.singleShot(600, smallest)
+
+    def smallest() -> None:
+        window.grab().save(str(OUT / "training-minimum-size.png"))
+        seen = panel.stop_button.isVisible() and not panel.stop_button.visibleRegion().isEmpty()
+        print(f"saved docs/images/training-minimum-size.png ({window.width()}x{window.height()};"
+              f" Stop visible: {seen})", flush=True)  # fmt: skip
+        window.document.mark_saved("tour.netlab")
         window.close()
 
     QTimer.singleShot(1500, start)

@@ -174,6 +174,11 @@ class WorkerPool:
         self.started.append(process)
         return process, jobs_parent, events_parent
 
+    def _spare_ready(self) -> bool:
+        """Whether the spare has said it is ready (Keras imported); for benchmarks."""
+        with self._lock:
+            return self._spare is not None and self._spare[2].poll()
+
     def take(self) -> tuple[Any, Any, Any]:
         """A worker for a run (the spare, or a new one), and a new spare behind it."""
         with self._lock:

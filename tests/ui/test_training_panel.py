@@ -198,3 +198,22 @@ def test_devices_listed_by_the_backend_are_offered_with_all_gpus(window):
     assert window.document.project.training["device"] == "gpu:0"
     panel._on_devices_listed([("cpu", "CPU")])
     assert panel.device.count() == 1
+
+
+def test_runs_removed_from_the_plots_leave_no_curves_behind(qtbot):
+    # Opening one project after another replaces the runs shown; the curves of the old ones
+    # must leave the plots too (they once stayed in the plots' lists: memory grew per project).
+    from ui.training.plots import RunSeries, TrainingPlots
+
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    empty = {id(plot): len(plot.items) for plot in (plots.batch, plots.epoch)}
+    for project in range(5):
+        for number in range(3):
+            series = RunSeries(f"Run {number}", "#1f77b4")
+            series.add_batches([1, 2, 3], [1.0, 0.5, 0.25], [0.1, 0.1, 0.1])
+            series.epochs.append({"epoch": 1, "loss": 0.5})
+            plots.add_run(f"run{number}", series)
+        plots.reset()
+    assert {id(plot): len(plot.items) for plot in (plots.batch, plots.epoch)} == empty
+    assert not plots.curves and not plots.series

@@ -200,9 +200,12 @@ class TrainingPlots(QWidget):
     def remove_run(self, run_id: str) -> None:
         """Removes a run's curves."""
         for curve in self.curves.pop(run_id).all:
-            curve.getViewBox().removeItem(curve) if curve.getViewBox() else None
             for plot in (self.batch, self.epoch, self.metric_plot, self.rate):
                 plot.legend.removeItem(curve)
+                if curve in plot.items:
+                    # The plot's own removeItem: the view box's left the curve in the plot's
+                    # lists, so every project opened kept the curves of the one before.
+                    plot.removeItem(curve)
         self.series.pop(run_id, None)
         self._smooth.pop(run_id, None)
 
