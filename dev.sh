@@ -104,7 +104,8 @@ setup() {
 
 version_of() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])'; }
 
-# The other supported Pythons: the wheel test and the core tests (no GUI but the refcount trap).
+# The other supported Pythons: the wheel test and the core tests (no GUI but the refcount trap),
+# less those marked heavy (slow Keras work the main Python's run has covered).
 prove_other_pythons() {
     local main_version=$1 version python missing=() proven=()
     for version in "${SUPPORTED[@]}"; do
@@ -116,9 +117,9 @@ prove_other_pythons() {
         fi
         local started=$SECONDS
         setup ".venv-$version" "$python"
-        echo "== Python $version: the wheel and the core tests, TensorFlow backend =="
+        echo "== Python $version: the wheel and the core tests but the heavy ones, TensorFlow backend =="
         KERAS_BACKEND=tensorflow ".venv-$version/bin/python" -m pytest -q -p no:cacheprovider \
-            tests/test_packaging.py tests/netlab tests/ui/test_pyside_refcount.py
+            -m "not heavy" tests/test_packaging.py tests/netlab tests/ui/test_pyside_refcount.py
         echo "dev.sh: Python $version proven in $((SECONDS - started)) s, set-up included"
         proven+=("$version")
     done

@@ -28,6 +28,7 @@ def _batch(model, size=2):
     return rng.standard_normal(shape).astype("float32")
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("name", [n for n in templates.TEMPLATES if n != "empty"])
 def test_template_builds_matches_keras_and_trains(name):
     graph = templates.from_template(name)

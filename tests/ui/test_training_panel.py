@@ -208,7 +208,7 @@ def test_runs_removed_from_the_plots_leave_no_curves_behind(qtbot):
     plots = TrainingPlots()
     qtbot.addWidget(plots)
     empty = {id(plot): len(plot.items) for plot in (plots.batch, plots.epoch)}
-    for project in range(5):
+    for _project in range(5):
         for number in range(3):
             series = RunSeries(f"Run {number}", "#1f77b4")
             series.add_batches([1, 2, 3], [1.0, 0.5, 0.25], [0.1, 0.1, 0.1])
@@ -216,4 +216,5 @@ def test_runs_removed_from_the_plots_leave_no_curves_behind(qtbot):
             plots.add_run(f"run{number}", series)
         plots.reset()
     assert {id(plot): len(plot.items) for plot in (plots.batch, plots.epoch)} == empty
-    assert not plots.curves and not plots.series
+    assert not plots.curves
+    assert not plots.series

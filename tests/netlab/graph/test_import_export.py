@@ -26,6 +26,7 @@ def _data(model):
     return np.random.default_rng(0).standard_normal(shape).astype("float32")
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("name", SMALL)
 def test_keras_file_imports_as_the_same_graph_with_weights(tmp_path, name):
     graph = templates.from_template(name)

@@ -11,6 +11,8 @@ import pytest
 from netlab import layers
 from tests.netlab.layers.helper import random_inputs
 
+pytestmark = pytest.mark.heavy  # fresh Keras processes; the main Python only
+
 LOADER = """
 import sys
 import numpy as np

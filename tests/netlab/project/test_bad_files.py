@@ -271,6 +271,7 @@ def _paths(value, prefix=()):
             yield from _paths(item, (*prefix, i))
 
 
+@pytest.mark.heavy
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 def test_mutated_json_loads_or_fails_cleanly(tmp_path_factory, good_bytes, data):

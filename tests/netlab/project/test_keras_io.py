@@ -29,6 +29,7 @@ np.save(sys.argv[3], model.predict(np.load(sys.argv[2]), verbose=0))
 """
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("template", ["cnn", "transformer", "vit-tiny"])
 def test_keras_export_predicts_exactly_in_plain_keras(tmp_path, template):
     project = sample_project(template)
@@ -86,6 +87,7 @@ def test_keras_file_with_lambda_is_refused_and_runs_nothing(tmp_path):
     assert not marker.exists()
 
 
+@pytest.mark.heavy
 def test_onnx_export_matches_keras(tmp_path):
     import onnxruntime
 

@@ -21,6 +21,7 @@ from tests.netlab.project.helpers import assert_same_project, inputs_for, sample
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("template", list(templates.TEMPLATES))
 def test_every_template_round_trips_with_exact_predictions(tmp_path, template):
     project = sample_project(template)

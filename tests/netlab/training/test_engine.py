@@ -216,6 +216,7 @@ def test_devices_list_the_cpu():
     assert devices[0].label() == "CPU"
 
 
+@pytest.mark.heavy
 def test_transformer_and_points_train(digits):
     record = TrainingRun(templates.transformer(), load_dataset("tokens-sorted", n=512),
                          _config(epochs=1, batch_size=64)).run()  # fmt: skip
@@ -246,6 +247,7 @@ def test_plain_python_learning_rate_matches_keras(schedule):
     assert isinstance(keras.optimizers.Adam(keras_rate), keras.optimizers.Adam)
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize(("precision", "xla"), [("mixed_bfloat16", False), ("float32", True)])
 def test_precision_and_xla_options(digits, precision, xla):
     import keras
@@ -257,6 +259,7 @@ def test_precision_and_xla_options(digits, precision, xla):
     assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
 
 
+@pytest.mark.heavy
 def test_two_seeded_runs_at_the_same_time_repeat_their_losses(digits):
     config = _config(epochs=2, seed=11)
     alone = TrainingRun(templates.cnn(), digits, config).run()

@@ -29,6 +29,7 @@ from netlab.project import default_training_config, load_project, save_project
 from netlab.templates import new_project
 from netlab.training import BatchEnded, EpochEnded, TrainingRun, cluster, distributed, setup
 
+pytestmark = pytest.mark.heavy  # two TensorFlow processes; the main Python only
 CLUSTER_TIMEOUT = 600  # a hang guard only: the run takes about 15 s on two idle cores
 
 needs_tensorflow = pytest.mark.skipif(

@@ -5,6 +5,7 @@ import sys
 import time
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from netlab.cli import main
@@ -95,6 +96,7 @@ def test_a_diverging_run_is_recorded_without_changing_settings_or_weights(tmp_pa
             np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.heavy
 def test_default_example_reaches_97_percent_from_the_command_line(tmp_path):
     # The quality bar of the issue: the default example, CPU, as a user runs it.
     subprocess.run([sys.executable, "-m", "netlab", "new", "cnn", "-o", str(tmp_path / "d.netlab")],
