@@ -57,6 +57,33 @@ def _parser() -> argparse.ArgumentParser:
         help="train on the machines that TF_CONFIG names; run the same command on each, "
         "the chief saves (see docs/training.md)",
     )
+    sweep = commands.add_parser(
+        "sweep", help="search training settings and layer parameters; every trial is kept",
+        description="Trains one trial after another (or --jobs side by side) with values "
+        "chosen by Optuna, prints them best first and saves the project with every trial "
+        "as a run. Example: netlab sweep mlp.netlab --param learning_rate=1e-4:1e-1:log "
+        "--param units@dense=16,32,64 --trials 12 -o swept.netlab",
+    )
+    sweep.add_argument("file")
+    sweep.add_argument("--param", action="append", required=True, metavar="NAME=RANGE",
+                       help="a training setting or PARAM@LAYER, with LOW:HIGH, LOW:HIGH:log "
+                       "or A,B,C; repeat for each")  # fmt: skip
+    sweep.add_argument("--trials", type=int, default=10, help="trials at most (default 10)")
+    sweep.add_argument("--seconds", type=float, help="wall time at most; running trials stop")
+    sweep.add_argument("--strategy", choices=["tpe", "random", "grid"], default="tpe",
+                       help="tpe: Bayesian (Optuna's TPE, the default); random; grid "
+                       "(ranges as 5 points)")  # fmt: skip
+    sweep.add_argument("--jobs", type=int, default=1, help="trials trained side by side")
+    sweep.add_argument("--objective", help="epoch metric to optimise (default val_loss, or "
+                       "loss without a validation split); accuracies are maximised")  # fmt: skip
+    sweep.add_argument("--epochs", type=int, help="epochs of each trial (default: the project's)")
+    sweep.add_argument("--seed", type=int, default=0, help="seed of the search (default 0)")
+    sweep.add_argument("--no-prune", action="store_true",
+                       help="train every trial to the end (default: stop those behind the "
+                       "median of earlier trials)")  # fmt: skip
+    sweep.add_argument("--no-baseline", action="store_true",
+                       help="do not make the project's own values the first trial")
+    sweep.add_argument("-o", "--output", help="where to save (default: FILE itself)")
     desktop = commands.add_parser(
         "install-desktop", help="add NetLab to the desktop's launcher; .netlab files open in it"
     )
@@ -129,6 +156,13 @@ def _summary(project: Any) -> dict[str, Any]:
              "final": r.epochs[-1] if r.epochs else {}}
             for r in project.runs
         ],
+        "sweeps": [
+            {"id": s.id, "strategy": s.strategy, "objective": s.objective,
+             "direction": s.direction, "dimensions": [d.describe() for d in s.dimensions],
+             "best": s.best().number if s.best() else None,
+             "trials": [vars(t) for t in s.trials]}
+            for s in project.sweeps
+        ],
         "valid": analysis.valid,
     }  # fmt: skip
 
@@ -152,6 +186,12 @@ def _info(args: argparse.Namespace) -> int:
     for run in summary["runs"]:
         final = ", ".join(f"{k} {v:.4g}" for k, v in run["final"].items() if k != "epoch")
         print(f"run {run['id']} ({run['name']}): {run['status']}, {run['epochs']} epochs; {final}")
+    for sweep in summary["sweeps"]:
+        states = [t["state"] for t in sweep["trials"]]
+        counts = ", ".join(f"{states.count(s)} {s}" for s in dict.fromkeys(states))
+        best = f"; best trial {sweep['best']}" if sweep["best"] is not None else ""
+        print(f"{sweep['id']}: {len(states)} trials ({counts}), {sweep['direction']} "
+              f"{sweep['objective']}{best}")  # fmt: skip
     for p in summary["problems"]:
         where = f"{p['node']}: " if p["node"] else ""
         print(f"{p['severity']}: {where}{p['message']}")
@@ -249,6 +289,72 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from netlab import sweep as sweeps
+    from netlab.training.processes import WorkerPool
+
+    target = args.output or args.file
+    _check_writable(target)
+    project = _load(args.file)
+    if args.epochs is not None:
+        from netlab.project import TRAINING_PARAMS
+
+        epochs = next(p for p in TRAINING_PARAMS if p.name == "epochs").check(args.epochs)
+        project.training = {**project.training, "epochs": epochs}
+    dimensions = [sweeps.parse_dimension(text, project.graph) for text in args.param]
+    keys = [d.key for d in dimensions]
+    if len(set(keys)) != len(keys):
+        raise NetLabError(f"--param {sorted(k for k in keys if keys.count(k) > 1)[0]} is given "
+                          "twice")  # fmt: skip
+    objective, direction = sweeps.default_objective(project.training)
+    if args.objective:
+        objective, direction = args.objective, sweeps.direction_of(args.objective)
+    if not project.graph.nodes:
+        raise NetLabError(f"{args.file}: the network is empty")
+    sweep = sweeps.Sweep(sweeps.next_sweep_id(project), dimensions, args.strategy, args.trials,
+                         args.seconds, objective, direction, args.seed, not args.no_prune,
+                         args.jobs, not args.no_baseline)  # fmt: skip
+    print(f"{sweep.id}: {args.strategy}, up to {args.trials} trials, {args.jobs} at a time, "
+          f"{direction} {objective}; " + "; ".join(d.describe() for d in dimensions),
+          flush=True)  # fmt: skip
+
+    def ended(trial: Any) -> None:
+        values = ", ".join(f"{k} {_g(v)}" for k, v in trial.values.items())
+        score = f"{objective} {trial.score:.4g}" if trial.score is not None else "no score"
+        why = f" ({trial.reason})" if trial.reason and trial.state != "complete" else ""
+        print(f"trial {trial.number}: {values}: {trial.state}, {score}, {trial.epochs} epochs, "
+              f"{trial.seconds:.1f} s{why}", flush=True)  # fmt: skip
+
+    pool = WorkerPool()
+    runner = sweeps.SweepRunner(project, sweep, pool, on_trial=ended)
+    try:
+        runner.run()
+    except KeyboardInterrupt:
+        runner.stop()
+        print("stopping the running trials (Ctrl+C again ends them at once)", file=sys.stderr)
+        runner.run()
+    finally:
+        pool.close()
+    rows = sweeps.table(sweep)
+    columns = ["trial", *keys, objective, "state", "epochs", "parameters", "seconds"]
+    print("\n" + "  ".join(f"{c:>14}" for c in columns))
+    for row in rows:
+        print("  ".join(f"{_g(row[c]):>14}" for c in columns))
+    best = sweep.best()
+    if best is not None:
+        print(f"best: trial {best.number}, {objective} {best.score:.4g}: "
+              + ", ".join(f"{k}={_g(v)}" for k, v in best.values.items()))
+    _save(target, project)
+    print(f"saved {target} ({len(sweep.trials)} trials, each a run)")
+    return 0 if best is not None else 1
+
+
+def _g(value: Any) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 def _install_desktop(args: argparse.Namespace) -> int:
     from netlab import desktop
 
@@ -264,7 +370,7 @@ def _install_desktop(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"layers": _layers, "new": _new, "info": _info, "import": _import, "export": _export,
-            "train": _train, "install-desktop": _install_desktop}  # fmt: skip
+            "train": _train, "sweep": _sweep, "install-desktop": _install_desktop}  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -67,6 +67,8 @@ def _project_json(project: Project, weights: dict[str, list[np.ndarray]]) -> dic
             for r in project.runs
         ],
         "weights": {name: len(arrays) for name, arrays in weights.items()} if weights else None,
+        # Optional (readers before sweeps ignore it and see the trials as runs).
+        "sweeps": [s.to_dict() for s in project.sweeps],
     }  # fmt: skip
 
 
@@ -231,7 +233,20 @@ def load_project(path: str | Path) -> Project:
         raise ProjectFileError(f"{where}: {err}") from None
     weights = _weights(document["weights"], arrays["weights"], where)
     warnings = attach_weights(graph, weights, where) if weights else []
-    return Project(graph, document["view"], training, runs, warnings=warnings)
+    return Project(graph, document["view"], training, runs, warnings=warnings,
+                   sweeps=_sweeps(document.get("sweeps", []), {r.id for r in runs}, where))
+
+
+def _sweeps(items: list[dict[str, Any]], run_ids: set[str], where: str) -> list[Any]:
+    from netlab.sweep import Sweep
+
+    sweeps = [Sweep.from_dict(item) for item in items]
+    for sweep in sweeps:
+        for trial in sweep.trials:
+            if trial.run_id and trial.run_id not in run_ids:
+                raise ProjectFileError(f"{where}: {sweep.id} trial {trial.number} names run "
+                                       f"{trial.run_id!r}, which is not in the file")  # fmt: skip
+    return sweeps
 
 
 def _run(item: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> RunRecord:

@@ -61,17 +61,19 @@ class Project:
         runs: Recorded training runs.
         weights: Trained weights by node name (given to the nodes of those names).
         warnings: What loading found and fixed (weights that no longer fit, ...).
+        sweeps: Hyperparameter sweeps (``netlab.sweep.Sweep``); their trials are runs.
     """
 
     def __init__(self, graph: Graph, view: dict[str, Any] | None = None,
                  training: dict[str, Any] | None = None, runs: list[RunRecord] | None = None,
-                 weights: Weights | None = None,
-                 warnings: list[str] | None = None) -> None:  # fmt: skip
+                 weights: Weights | None = None, warnings: list[str] | None = None,
+                 sweeps: list[Any] | None = None) -> None:  # fmt: skip
         self.graph = graph
         self.view = view if view is not None else {"zoom": 1.0, "center": [0.0, 0.0]}
         self.training = training if training is not None else default_training_config()
         self.runs = runs if runs is not None else []
         self.warnings = warnings or []
+        self.sweeps = sweeps if sweeps is not None else []
         if weights is not None:
             self.weights = weights
 

@@ -87,3 +87,50 @@ def check_project_json(doc: dict[str, Any], where: str) -> None:
         _need(count, int, where, f"weights.{name}")
         if not 0 <= count <= 1000:
             raise _fail(where, f"weights.{name}", f"implausible number of arrays {count}")
+    for i, sweep in enumerate(_need(doc.get("sweeps", []), list, where, "sweeps")):
+        _check_sweep(sweep, where, f"sweeps[{i}]")
+    ids = [s["id"] for s in doc.get("sweeps", [])]
+    if len(set(ids)) != len(ids):
+        raise _fail(where, "sweeps", "duplicate sweep id")
+
+
+_NONE = type(None)
+_SWEEP = {"id": str, "dimensions": list, "strategy": str, "trials_budget": int,
+          "seconds_budget": (*_NUMBER, _NONE), "objective": str, "direction": str, "seed": int,
+          "prune": bool, "jobs": int, "baseline": bool, "trials": list, "started": str,
+          "finished": str}  # fmt: skip
+_DIMENSION = {"setting": str, "layer": str, "low": (*_NUMBER, _NONE), "high": (*_NUMBER, _NONE),
+              "log": bool, "choices": list, "integer": bool}  # fmt: skip
+_TRIAL = {"number": int, "values": dict, "state": str, "score": (*_NUMBER, _NONE),
+          "run_id": str, "seconds": _NUMBER, "parameters": int, "epochs": int,
+          "reason": str}  # fmt: skip
+
+
+def _exact(obj: Any, spec: dict[str, Any], where: str, at: str) -> None:
+    """Like :func:`_fields`, and no other fields."""
+    _fields(obj, spec, where, at)
+    extra = sorted(set(obj) - set(spec))
+    if extra:
+        raise _fail(where, at, f"unknown field {extra[0]!r}")
+
+
+def _check_sweep(sweep: Any, where: str, at: str) -> None:
+    _exact(sweep, _SWEEP, where, at)
+    if not sweep["id"].replace("_", "").isalnum():
+        raise _fail(where, f"{at}.id", f"invalid sweep id {sweep['id']!r}")
+    if sweep["strategy"] not in ("tpe", "random", "grid"):
+        raise _fail(where, f"{at}.strategy", f"unknown strategy {sweep['strategy']!r}")
+    if sweep["direction"] not in ("minimize", "maximize"):
+        raise _fail(where, f"{at}.direction", f"unknown direction {sweep['direction']!r}")
+    for j, dimension in enumerate(sweep["dimensions"]):
+        here = f"{at}.dimensions[{j}]"
+        _exact(dimension, _DIMENSION, where, here)
+        for k, choice in enumerate(dimension["choices"]):
+            _need(choice, (*_NUMBER, str, bool, _NONE), where, f"{here}.choices[{k}]")
+    for j, trial in enumerate(sweep["trials"]):
+        here = f"{at}.trials[{j}]"
+        _exact(trial, _TRIAL, where, here)
+        if trial["state"] not in ("complete", "pruned", "failed", "running"):
+            raise _fail(where, f"{here}.state", f"unknown state {trial['state']!r}")
+        for key, value in trial["values"].items():
+            _need(value, (*_NUMBER, str, bool, _NONE), where, f"{here}.values.{key}")

@@ -33,6 +33,10 @@ from netlab.training.events import BatchEnded, EpochEnded, RunEnded
 
 _CONTEXT = multiprocessing.get_context("spawn")  # fork would copy Qt's and TF's threads
 STOP_GRACE = 10.0  # seconds a worker has to stop by itself before it is killed
+# Workers yield the CPU to the window (and the desktop) when both want it: on a machine with
+# few cores the window's event loop then never waits for TensorFlow's threads. Training takes
+# every cycle nothing else wants, so an idle desktop trains as fast as before.
+WORKER_NICENESS = 10
 
 
 def save_weights(folder: Path, weights: Weights) -> None:
@@ -72,6 +76,8 @@ def _ended_why(exitcode: int | None) -> str:
 
 def _serve(jobs: Any, events: Any) -> None:
     """A worker process: imports Keras, waits for one job, trains it, reports, exits."""
+    with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice (Windows)
+        os.nice(WORKER_NICENESS)
     import keras  # noqa: F401  (the point of a spare worker: this is done before the job)
 
     from netlab.data import load_dataset
@@ -149,12 +155,13 @@ class WorkerPool:
         self.env = env or {}
         self._spare: tuple[Any, Any, Any] | None = None
         self._lock = threading.Lock()
+        self._closed = False
         self.started: list[Any] = []
 
     def warm(self) -> None:
         """Starts the spare worker if there is none."""
         with self._lock:
-            if self._spare is None:
+            if self._spare is None and not self._closed:
                 self._spare = self._start()
 
     def _start(self) -> tuple[Any, Any, Any]:
@@ -180,16 +187,25 @@ class WorkerPool:
             return self._spare is not None and self._spare[2].poll()
 
     def take(self) -> tuple[Any, Any, Any]:
-        """A worker for a run (the spare, or a new one), and a new spare behind it."""
+        """A worker for a run (the spare, or a new one).
+
+        The next spare is not started here: importing Keras beside a run takes
+        seconds of the CPU from it (the first batch came 6 s later, the epochs
+        were slower). The run calls :meth:`warm_later` when it has ended.
+        """
         with self._lock:
             worker, self._spare = self._spare or self._start(), None
-        threading.Thread(target=self.warm, name="netlab-pool", daemon=True).start()
         return worker
+
+    def warm_later(self) -> None:
+        """Starts the spare on a thread of its own (starting a process takes milliseconds)."""
+        threading.Thread(target=self.warm, name="netlab-pool", daemon=True).start()
 
     def close(self) -> None:
         """Ends the spare and every worker still alive (no process outlives the caller)."""
         with self._lock:
             spare, self._spare = self._spare, None
+            self._closed = True  # no spare is started after this (a run ending meanwhile)
         if spare is not None:
             with contextlib.suppress(OSError):
                 spare[1].send(None)
@@ -307,6 +323,7 @@ class ProcessRun:
             self.process.join(STOP_GRACE)
             if self.process.is_alive():
                 self.process.kill()
+            self.pool.warm_later()  # the next run finds Keras imported
 
     def _keep(self, event: Any) -> None:
         if isinstance(event, BatchEnded):
