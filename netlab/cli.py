@@ -318,7 +318,7 @@ def _sweep(args: argparse.Namespace) -> int:
           f"{direction} {objective}; " + "; ".join(d.describe() for d in dimensions),
           flush=True)  # fmt: skip
 
-    def ended(trial: Any) -> None:
+    def ended(trial: Any, _record: Any) -> None:
         values = ", ".join(f"{k} {_g(v)}" for k, v in trial.values.items())
         score = f"{objective} {trial.score:.4g}" if trial.score is not None else "no score"
         why = f" ({trial.reason})" if trial.reason and trial.state != "complete" else ""

@@ -400,13 +400,17 @@ class SweepRunner:
             ``project.sweeps``.
         sweep: What to search (its ``trials`` fill as trials end).
         pool: Where the worker processes come from.
-        on_trial: Called (on the caller's thread) with each trial that ended.
+        on_trial: Called (on the thread that runs :meth:`run`) with each trial that
+            ended and its run (``None`` if it never trained).
         on_event: Called with ``(trial, event)`` for every engine event of a trial.
+        keep: Whether the runner adds the sweep and the runs to ``project`` itself;
+            the window passes ``False`` and records them on its own thread.
     """
 
     def __init__(self, project: Project, sweep: Sweep, pool: Any,
-                 on_trial: Callable[[Trial], None] | None = None,
-                 on_event: Callable[[Trial, Any], None] | None = None) -> None:  # fmt: skip
+                 on_trial: Callable[[Trial, RunRecord | None], None] | None = None,
+                 on_event: Callable[[Trial, Any], None] | None = None,
+                 keep: bool = True) -> None:  # fmt: skip
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -415,7 +419,7 @@ class SweepRunner:
         if sweep.jobs < 1 or sweep.trials_budget < 1:
             raise NetLabError("a sweep needs at least one trial and one job")
         self.project, self.sweep, self.pool = project, sweep, pool
-        self.on_trial, self.on_event = on_trial, on_event
+        self.on_trial, self.on_event, self.keep = on_trial, on_event, keep
         pruner = optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=0) \
             if sweep.prune else optuna.pruners.NopPruner()  # fmt: skip
         direction = optuna.study.StudyDirection.MINIMIZE if sweep.direction == "minimize" else \
@@ -444,7 +448,7 @@ class SweepRunner:
         """Runs the sweep to its end and returns it (also in ``project.sweeps``)."""
         sweep = self.sweep
         sweep.started = sweep.started or _now()
-        if sweep not in self.project.sweeps:
+        if self.keep and sweep not in self.project.sweeps:
             self.project.sweeps.append(sweep)
         budget = min(sweep.trials_budget, _grid_size(sweep)) if sweep.strategy == "grid" else \
             sweep.trials_budget  # fmt: skip
@@ -485,8 +489,7 @@ class SweepRunner:
             return
         number = trial.number
         run_id = self._run_id(number)
-        name = f"{self.sweep.id} trial {number}: " + ", ".join(
-            f"{k} {_text(v)}" for k, v in trial.values.items())
+        name = f"{self.sweep.id} trial {number}"  # its values are in the sweep's table
         run = ProcessRun(self.pool, graph.to_dict(), config, None, run_id, name,
                          lambda event: self._events.put((number, event)))  # fmt: skip
         self._active[number] = (optuna_trial, run, time.monotonic(), trial)
@@ -538,23 +541,27 @@ class SweepRunner:
             self._end(optuna_trial, trial, "failed", run.failure or "the run did not start")
             return
         trial.epochs = len(record.epochs)
+        kept = None
         if record.epochs or len(record.batches.get("loss", ())):  # a run that trained is kept
-            self.project.runs.append(record)
+            kept = record
             trial.run_id = record.id
+            if self.keep:
+                self.project.runs.append(record)
         scores = [e[self.sweep.objective] for e in record.epochs
                   if isinstance(e.get(self.sweep.objective), float)
                   and math.isfinite(e[self.sweep.objective])]  # fmt: skip
         if scores:
             trial.score = min(scores) if self.sweep.direction == "minimize" else max(scores)
         if trial.state == "pruned":
-            self._end(optuna_trial, trial, "pruned", trial.reason)
+            self._end(optuna_trial, trial, "pruned", trial.reason, kept)
         elif record.status == "failed" or trial.score is None:
-            why = record.reason or f"no {self.sweep.objective} was reported"
-            self._end(optuna_trial, trial, "failed", why)
+            why = trial.reason or record.reason or f"no {self.sweep.objective} was reported"
+            self._end(optuna_trial, trial, "failed", why, kept)
         else:
-            self._end(optuna_trial, trial, "complete", trial.reason)
+            self._end(optuna_trial, trial, "complete", trial.reason, kept)
 
-    def _end(self, optuna_trial: Any, trial: Trial, state: str, reason: str) -> None:
+    def _end(self, optuna_trial: Any, trial: Trial, state: str, reason: str,
+             record: RunRecord | None = None) -> None:  # fmt: skip
         import optuna
 
         trial.state, trial.reason = state, reason
@@ -564,7 +571,7 @@ class SweepRunner:
         value = trial.score if state == "complete" else None
         self.study.tell(optuna_trial, value, states[state])
         if self.on_trial is not None:
-            self.on_trial(trial)
+            self.on_trial(trial, record)
 
 
 def _now() -> str:

@@ -41,6 +41,26 @@ class _UndoEntry(QUndoCommand):
         self.command.revert(self.graph)
 
 
+class _ValuesEntry(QUndoCommand):
+    """A graph command and some training settings as one undo step (a sweep's trial applied)."""
+
+    def __init__(self, document: Document, command: Command, settings: dict[str, Any]) -> None:
+        super().__init__(command.text)
+        self.document, self.command, self.settings = document, command, settings
+        self.old = {name: document.project.training.get(name) for name in settings}
+        self.done = True
+
+    def redo(self) -> None:
+        if not self.done:
+            self.command.apply(self.document.graph)
+            self.document._set_settings(self.settings)
+        self.done = False
+
+    def undo(self) -> None:
+        self.command.revert(self.document.graph)
+        self.document._set_settings(self.old)
+
+
 class Document(QObject):
     """A project open in the window.
 
@@ -49,12 +69,14 @@ class Document(QObject):
         changed(): after each change of the project (once per user action).
         settings_changed(str): a training setting changed; its name.
         runs_changed(): a run was added.
+        sweeps_changed(): a sweep was added or one of its trials ended.
     """
 
     refused = Signal(str)
     changed = Signal()
     settings_changed = Signal(str)
     runs_changed = Signal()
+    sweeps_changed = Signal()
 
     def __init__(self, project: Project, path: str | None = None,
                  name: str = "Untitled") -> None:  # fmt: skip
@@ -119,6 +141,43 @@ class Document(QObject):
         self._changed_outside()
         self.settings_changed.emit(name)
 
+    def apply_values(self, command: Command, settings: dict[str, Any]) -> str | None:
+        """Applies ``command`` and sets ``settings`` (checked) as one undoable step.
+
+        Returns netlab's reason if it refuses (nothing changes then).
+        """
+        try:
+            command.apply(self.graph)
+        except NetLabError as err:
+            self.refused.emit(str(err))
+            return str(err)
+        entry = _ValuesEntry(self, command, settings)
+        self._set_settings(settings)
+        self.undo_stack.push(entry)
+        return None
+
+    def _set_settings(self, settings: dict[str, Any]) -> None:
+        for name, value in settings.items():
+            if self.project.training.get(name) != value:
+                self.project.training[name] = value
+                self.settings_changed.emit(name)
+
+    def add_sweep(self, sweep: Any) -> None:
+        """Records a sweep (its trials are added with :meth:`add_trial` as they end)."""
+        self.project.sweeps.append(sweep)
+        self._changed_outside()
+        self.sweeps_changed.emit()
+
+    def add_trial(self, sweep: Any, trial: Any, record: RunRecord | None) -> None:
+        """Records a sweep's trial that ended, and its run if it trained."""
+        if record is not None:
+            self.project.runs.append(record)
+        sweep.trials.append(trial)
+        self._changed_outside()
+        if record is not None:
+            self.runs_changed.emit()
+        self.sweeps_changed.emit()
+
     def set_view(self, **view: Any) -> None:
         """Records the canvas's zoom, centre or direction (saved with the project, no undo)."""
         self.project.view.update(view)
@@ -170,7 +229,7 @@ class Document(QObject):
         with warnings.catch_warnings():  # PySide warns about a signal nobody listened to
             warnings.simplefilter("ignore", RuntimeWarning)
             for signal in (self.refused, self.changed, self.settings_changed, self.runs_changed,
-                           self.undo_stack.cleanChanged):  # fmt: skip
+                           self.sweeps_changed, self.undo_stack.cleanChanged):  # fmt: skip
                 signal.disconnect()
 
     def _on_undo_stack_index_changed(self, index: int) -> None:

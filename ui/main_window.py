@@ -31,6 +31,7 @@ from ui.inspector import Inspector
 from ui.menus import build_menus
 from ui.palette import Palette
 from ui.problems import ModelSummary, ProblemsList
+from ui.sweeps import SweepPanel
 from ui.tasks import run_task
 from ui.training.panel import TrainingPanel
 
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.document: Document | None = None
         self.scene: GraphScene | None = None
         self._after_run: Callable[[], None] | None = None
+        self._after_sweep: Callable[[], None] | None = None
         self._inspect_ready = False
         self.setWindowTitle("NetLab")
         self.resize(1400, 820)
@@ -85,11 +87,13 @@ class MainWindow(QMainWindow):
         self.canvas = GraphView(None)  # the document's scene comes with set_document
         self.training = TrainingPanel()
         self.inspect = InspectPanel()
+        self.sweeps = SweepPanel()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.canvas, "Network")
         self.tabs.addTab(self.training, "Training")
         self.tabs.addTab(self.inspect, "Inspect")
+        self.tabs.addTab(self.sweeps, "Sweeps")
         self.setCentralWidget(self.tabs)
         self.palette_widget = Palette()
         self.inspector = Inspector()
@@ -121,6 +125,9 @@ class MainWindow(QMainWindow):
         self.training.trained.connect(self._on_training_trained)
         self.training.fit_changed.connect(self._refresh_views)
         self.training.run_ended.connect(self._on_training_run_ended)
+        self.sweeps.message.connect(self.status)
+        self.sweeps.ended.connect(self._on_sweep_ended)
+        self.sweeps.show_runs.connect(self._show_runs)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -163,6 +170,7 @@ class MainWindow(QMainWindow):
             self.menu_actions[f"direction_{direction}"].setChecked(direction == document.direction)
         self.inspector.show_node(None, None)
         self.training.show_document(document)
+        self.sweeps.show_document(document)
         self.inspect.clear()
         self._inspect_ready = False
         self._on_document_changed()
@@ -173,7 +181,17 @@ class MainWindow(QMainWindow):
         return self.edits._execute(command)
 
     def after_run(self, then: Callable[[], None]) -> None:
-        """Runs ``then`` now, or, while a run trains, after asking and once the run has ended."""
+        """Runs ``then`` now, or, while a run trains, after asking and once the run has ended.
+
+        A sweep that is running is stopped first (after asking); its finished trials stay.
+        """
+        if self.sweeps.running:
+            if dialogs.run_in_progress(self, f"{self.document.title} (a sweep)") == "cancel":
+                return
+            self._after_sweep = lambda: self.after_run(then)
+            self.sweeps.stop()
+            self.status("Stopping the sweep…")
+            return
         if not self.training.training:
             then()
             return
@@ -193,6 +211,11 @@ class MainWindow(QMainWindow):
         controller = self.training.controller
         if self._after_run is not None and controller is not None and controller.running:
             controller.kill()
+
+    def _on_sweep_ended(self) -> None:
+        then, self._after_sweep = self._after_sweep, None
+        if then is not None:
+            QTimer.singleShot(0, then)
 
     def _on_training_run_ended(self) -> None:
         then, self._after_run = self._after_run, None
@@ -325,6 +348,7 @@ class MainWindow(QMainWindow):
             self.scene.update()
         colours = theme.current()
         self.training.plots.set_colours(colours.background, colours.node_text)
+        self.sweeps.set_colours(colours.background, colours.node_text)
         self.training.data.plot.setBackground(colours.background)
         for key in ("theme_light", "theme_dark"):
             if key in getattr(self, "menu_actions", {}):
@@ -359,8 +383,12 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
 
+    def _show_runs(self, run_ids: list[str]) -> None:
+        self.training.show_only(run_ids)
+        self.tabs.setCurrentWidget(self.training)
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.training.training:
+        if self.training.training or self.sweeps.running:
             event.ignore()
             self.after_run(self.close)  # asks; closes again once the run has ended
             return

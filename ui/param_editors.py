@@ -49,7 +49,12 @@ def parse_text(param: Param, text: str) -> Any:
 
 
 def show_value(value: Any) -> str:
-    """A parameter value as text for the editor, written as everywhere else."""
+    """A parameter value as text for the editor, written as everywhere else.
+
+    Lists of names (metrics) as they are typed, ``accuracy, auc``: not ``(accuracy,)``.
+    """
+    if isinstance(value, tuple | list) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)
     return "" if value is None else format_value(value)
 
 

@@ -148,7 +148,7 @@ def test_a_trial_behind_the_first_is_pruned_and_a_diverging_one_fails(mlp, pool)
     sweep = Sweep("sweep1", [parse_dimension("learning_rate=0.01,1e-6,10.0", mlp.graph)],
                   strategy="grid", trials_budget=3, seed=0)  # fmt: skip
     ended = []
-    SweepRunner(mlp, sweep, pool, on_trial=ended.append).run()
+    SweepRunner(mlp, sweep, pool, on_trial=lambda t, _r: ended.append(t)).run()
     by_lr = {t.values["learning_rate"]: t for t in sweep.trials}
     assert sweep.trials[0].values["learning_rate"] == 0.01  # the baseline came first
     assert by_lr[0.01].state == "complete"

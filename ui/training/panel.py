@@ -200,6 +200,30 @@ class TrainingPanel(QWidget):
         self.progress_text.setText(self._summary_of_runs())
         self.plots_from_project()
         self.refresh_fit()
+        document.runs_changed.connect(self._on_runs_changed)
+        document.settings_changed.connect(self._on_setting_changed)
+
+    def _on_runs_changed(self) -> None:
+        # Runs recorded by others (a sweep's trials) join the list and the plots.
+        for i, record in enumerate(self.document.project.runs if self.document else []):
+            if record.id not in self.plots.curves:
+                self._add_run_entry(record.id, record.name, colour_of(i))
+                self.plots.add_run(record.id, RunSeries.from_record(record, colour_of(i)))
+        if not self.training:
+            self.progress_text.setText(self._summary_of_runs())
+
+    def _on_setting_changed(self, name: str) -> None:
+        # A setting changed elsewhere (a sweep's trial applied, its undo): the editor follows.
+        if self.document is not None and name in self.editors:
+            set_editor_value(self.editors[name], self.document.project.training[name])
+
+    def show_only(self, run_ids: list[str]) -> None:
+        """Ticks the runs ``run_ids`` in the run list (their curves shown) and no others."""
+        wanted = set(run_ids)
+        for row in range(self.runs.count()):
+            item = self.runs.item(row)
+            checked = item.data(Qt.ItemDataRole.UserRole) in wanted
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
 
     def _summary_of_runs(self) -> str:
         runs = self.document.project.runs if self.document else []

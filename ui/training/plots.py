@@ -210,8 +210,18 @@ class TrainingPlots(QWidget):
         self._smooth.pop(run_id, None)
 
     def set_run_visible(self, run_id: str, visible: bool) -> None:
-        """Shows or hides one run everywhere."""
-        self.curves[run_id].set_visible(visible)
+        """Shows or hides one run everywhere, its legend entries too."""
+        curves = self.curves[run_id]
+        curves.set_visible(visible)
+        for plot in (self.batch, self.epoch, self.metric_plot, self.rate):
+            for curve in curves.all:
+                if curve not in plot.items:
+                    continue
+                label = plot.legend.getLabel(curve)
+                if visible and label is None and curve.name():
+                    plot.legend.addItem(curve, curve.name())
+                elif not visible and label is not None:
+                    plot.legend.removeItem(curve)
 
     def set_smoothing(self, weight: float) -> None:
         """Smoothing of the batch loss, 0 (none) to 0.999."""
