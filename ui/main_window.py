@@ -201,16 +201,17 @@ class MainWindow(QMainWindow):
         if answer == "discard":
             self.training.discard()
         else:
-            self.training.stop()
+            self.training.stop_all()
         self._after_run = then
         self.status("Stopping the run…")
         # A run that does not stop (a worker stuck in native code) is ended by force.
         QTimer.singleShot(int(STOP_GRACE * 1000) * 3, self._kill_stuck_run)
 
     def _kill_stuck_run(self) -> None:
-        controller = self.training.controller
-        if self._after_run is not None and controller is not None and controller.running:
-            controller.kill()
+        if self._after_run is not None:
+            for controller in list(self.training.active):
+                if controller.running:
+                    controller.kill()
 
     def _on_sweep_ended(self) -> None:
         then, self._after_sweep = self._after_sweep, None

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSlider,
+    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -62,7 +63,18 @@ class TrainingPanel(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.document: Document | None = None
-        self.controller: RunController | None = None
+        self.controller: RunController | None = None  # the run whose progress is shown
+        self.active: list[RunController] = []  # training now (their workers are busy)
+        self.queue: list[RunController] = []  # waiting for a free place, oldest first
+        self.series: dict[str, RunSeries] = {}  # live curves of the active and queued runs
+        self.started_at: dict[str, float] = {}
+        self.parallel = QSpinBox()
+        self.parallel.setObjectName("runsAtOnce")
+        self.parallel.setRange(1, 16)
+        self.parallel.setToolTip(
+            "Runs trained at the same time, each in a process of its own; Train while they "
+            "run queues the next. One on a CPU (they would share its cores); one per GPU."
+        )
         self.editors: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self.data = DataView()
@@ -110,6 +122,7 @@ class TrainingPanel(QWidget):
         form_box = QGroupBox("Settings")
         form_box.setLayout(self.form)
         self.form.addRow("device", self.device)
+        self.form.addRow("runs at once", self.parallel)
         self.form.addRow(self.continue_box)
         buttons = QHBoxLayout()
         for button in (self.train_button, self.pause_button, self.stop_button):
@@ -172,16 +185,18 @@ class TrainingPanel(QWidget):
         self.device.clear()
         for device_id, label in devices:
             self.device.addItem(f"{device_id}: {label}", device_id)
-        if any(device_id.startswith("gpu") for device_id, _ in devices):
+        gpus = sum(device_id.startswith("gpu") for device_id, _ in devices)
+        if gpus:
             self.device.addItem("all GPUs (TensorFlow MirroredStrategy)", "all")
+            self.parallel.setValue(max(self.parallel.value(), gpus))
         self.device.setCurrentIndex(max(0, self.device.findData(chosen)))
 
     # The document -------------------------------------------------------------
     def show_document(self, document: Document) -> None:
         """Shows the training settings and runs of ``document``; nothing of the last one stays."""
         self.document = document
-        while self.form.rowCount() > 2:
-            self.form.removeRow(2)
+        while self.form.rowCount() > 3:
+            self.form.removeRow(3)
         self.editors, self.errors = {}, {}
         config = document.project.training
         for param in TRAINING_PARAMS:
@@ -248,15 +263,13 @@ class TrainingPanel(QWidget):
             return
         problems = self.data_problems()
         self.data.show_fit(problems, self.document.graph)
-        self._set_running(self.controller is not None and self.controller.running)
+        self._set_running(self.training)
         self.fit_changed.emit()
 
     def can_train(self) -> tuple[bool, str]:
         """Whether Train may start, and why not."""
         if self.document is None:
             return False, "no project"
-        if self.controller is not None and self.controller.running:
-            return False, "a run is training"
         analysis = self.document.analysis
         if not analysis.valid:
             first = analysis.errors[0].describe(self.document.graph)
@@ -317,30 +330,59 @@ class TrainingPanel(QWidget):
             self.plots.set_run_visible(run_id, item.checkState() == Qt.CheckState.Checked)
 
     def train(self) -> None:
-        """Starts a run of the current graph with the current settings."""
+        """Starts a run of the current graph with the current settings, or queues it.
+
+        The run takes the graph, the settings and (if continuing) the weights as they
+        are now: edits made while it waits in the queue are not in it.
+        """
         allowed, reason = self.can_train()
         if not allowed:
             self.message.emit(f"Not training: {reason}")
             return
         project = self.document.project
-        taken = {r.id for r in project.runs}
+        taken = {r.id for r in project.runs} | set(self.series)
         number = next(i for i in range(1, len(taken) + 2) if f"run{i}" not in taken)
         run_id = f"run{number}"
-        self.controller = RunController(self.document, run_id, f"Run {number}",
-                                        self.continue_box.isChecked())  # fmt: skip
-        self.controller.ended.connect(self._on_controller_ended)
-        self.controller.failed.connect(self._on_controller_failed)
-        colour = colour_of(len(project.runs))
-        self.live = RunSeries(f"Run {number}", colour)
-        self.plots.add_run(run_id, self.live)
-        self._add_run_entry(run_id, self.live.name, colour)
-        self.started_at = time.perf_counter()
+        controller = RunController(self.document, run_id, f"Run {number}",
+                                   self.continue_box.isChecked())  # fmt: skip
+        controller.ended.connect(lambda ended, c=controller: self._on_controller_ended(c, ended))
+        controller.failed.connect(lambda message, c=controller: self._on_controller_failed(
+            c, message))  # fmt: skip
+        colour = colour_of(len(project.runs) + len(self.series))
+        self.series[run_id] = RunSeries(f"Run {number}", colour)
+        self.plots.add_run(run_id, self.series[run_id])
+        self._add_run_entry(run_id, f"Run {number}", colour)
+        if len(self.active) < self.parallel.value():
+            self._start(controller)
+        else:
+            self.queue.append(controller)
+            self._set_entry_text(run_id, f"Run {number} (queued)")
+            self.message.emit(f"Run {number} queued: it starts when a run ends "
+                              f"({len(self.queue)} waiting)")  # fmt: skip
+            self._set_running(True)
+
+    def _start(self, controller: RunController) -> None:
+        self.active.append(controller)
+        self.controller = controller
+        self.live = self.series[controller.run_id]
+        self.started_at[controller.run_id] = time.perf_counter()
+        self._set_entry_text(controller.run_id, f"{controller.name} (training)")
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.progress_text.setText(f"{self.live.name}: loading data and building the model…")
+        self.progress_text.setText(f"{controller.name}: loading data and building the model…")
         self._set_running(True)
-        self.controller.start()
+        controller.start()
         self.timer.start()
+
+    def _start_next(self) -> None:
+        while self.queue and len(self.active) < self.parallel.value():
+            self._start(self.queue.pop(0))
+
+    def _set_entry_text(self, run_id: str, text: str) -> None:
+        for row in range(self.runs.count()):
+            item = self.runs.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == run_id:
+                item.setText(text)
 
     def toggle_pause(self) -> None:
         """Pause / Resume."""
@@ -352,62 +394,108 @@ class TrainingPanel(QWidget):
             self.controller.pause()
 
     def stop(self) -> None:
-        """Stops after the current batch, keeping the weights of that moment (in any phase)."""
+        """Stops the run shown after the current batch, keeping its weights (in any phase).
+
+        Queued runs go on: the next one starts.
+        """
         if self.controller is not None and self.controller.running:
             self.controller.stop()
             self.stop_button.setEnabled(False)
             self.progress_text.setText("Stopping after the current batch…")
 
+    def _drop_queue(self) -> None:
+        for controller in self.queue:
+            self._forget_live_run(controller.run_id)
+            self.series.pop(controller.run_id, None)
+            controller.process.cleanup()
+        self.queue = []
+
+    def stop_all(self) -> None:
+        """Stops every run (each keeps its weights) and drops the queued ones."""
+        self._drop_queue()
+        for controller in self.active:
+            controller.stop()
+        if self.active:
+            self.stop_button.setEnabled(False)
+            self.progress_text.setText("Stopping after the current batch…")
+        else:
+            self._set_running(False)
+            self.run_ended.emit()
+
     def discard(self) -> None:
-        """Stops the run and keeps nothing of it."""
-        if self.controller is not None and self.controller.running:
-            self.controller.discard()
+        """Stops every run and keeps nothing of them; the queued ones are dropped."""
+        self._drop_queue()
+        for controller in self.active:
+            controller.discard()
+        if self.active:
             self.progress_text.setText("Stopping; the run will not be kept…")
+        else:
+            self._set_running(False)
+            self.run_ended.emit()
 
     @property
     def training(self) -> bool:
-        """Whether a run is on (starting, training, paused or being stored)."""
-        return self.controller is not None and self.controller.running
+        """Whether a run is on (starting, training, paused, being stored, or queued)."""
+        return bool(self.active or self.queue)
 
     def _set_running(self, running: bool) -> None:
-        allowed, reason = self.can_train() if not running else (False, "a run is training")
+        allowed, reason = self.can_train()
         self.train_button.setEnabled(allowed)
-        self.train_button.setToolTip("" if allowed else f"Cannot train: {reason}")
-        self.pause_button.setEnabled(running)
-        self.stop_button.setEnabled(running)
-        if not running:
+        full = len(self.active) >= self.parallel.value()
+        self.train_button.setText("Queue a run" if running and full else
+                                  "Train another" if running else "Train")  # fmt: skip
+        tip = "Queues a run of the network and settings as they are now; it starts when a " \
+            "run ends" if running and full else ""  # fmt: skip
+        self.train_button.setToolTip(tip if allowed else f"Cannot train: {reason}")
+        shown = self.controller is not None and self.controller in self.active
+        self.pause_button.setEnabled(shown)
+        self.stop_button.setEnabled(shown)
+        if not shown:
             self.pause_button.setText("Pause")
 
     # Events -------------------------------------------------------------------
     def drain(self) -> None:
-        """Applies the events that arrived since the last tick (capped rate)."""
-        if self.controller is None:
+        """Applies the events that arrived since the last tick (capped rate), for every run."""
+        for controller in list(self.active):
+            self._drain_one(controller)
+
+    def _drain_one(self, controller: RunController) -> None:
+        events = controller.drain()
+        series = self.series.get(controller.run_id)
+        if series is None:
             return
-        events = self.controller.drain()
+        shown = controller is self.controller
         batches = [e for e in events if isinstance(e, BatchEnded)]
         if batches:
             points = [p for b in batches for p in (*b.earlier, (b.step, b.loss, b.learning_rate))]
             steps, losses, rates = zip(*points, strict=True)
-            self.live.add_batches(steps, losses, rates)
-            self._show_progress(batches[-1])
+            series.add_batches(steps, losses, rates)
+            last = batches[-1]
+            if shown:
+                self._show_progress(last)
+            elif controller in self.active:
+                self._set_entry_text(controller.run_id, f"{controller.name} (epoch "
+                                     f"{last.epoch + 1}, loss {last.loss:.3g})")  # fmt: skip
         for event in events:
             if isinstance(event, RunStarted):
-                self.total_steps = event.epochs * event.steps_per_epoch
-                self.progress.setRange(0, self.total_steps)
+                controller.total_steps = event.epochs * event.steps_per_epoch
+                if shown:
+                    self.progress.setRange(0, controller.total_steps)
             elif isinstance(event, EpochEnded):
-                self.live.epochs.append({"epoch": event.epoch, **event.metrics})
-            elif isinstance(event, RunStateChanged):
+                series.epochs.append({"epoch": event.epoch, **event.metrics})
+            elif isinstance(event, RunStateChanged) and shown:
                 paused = event.state == "paused"
                 self.pause_button.setText("Resume" if paused else "Pause")
                 self.progress_text.setText("Paused." if paused else "Running…")
-        if events and self.controller.run_id in self.plots.curves:
-            self.plots.redraw(self.controller.run_id)
+        if events and controller.run_id in self.plots.curves:
+            self.plots.redraw(controller.run_id)
 
     def _show_progress(self, batch: BatchEnded) -> None:
         done = batch.step + 1
-        total = getattr(self, "total_steps", done)
+        total = self.controller.total_steps if self.controller is not None else done
+        self.progress.setRange(0, max(total, done))
         self.progress.setValue(done)
-        elapsed = time.perf_counter() - self.started_at
+        elapsed = time.perf_counter() - self.started_at.get(batch.run_id, time.perf_counter())
         left = elapsed / done * (total - done) if done else math.nan
         epochs = max(1, total // max(1, batch.steps_per_epoch))
         self.progress_text.setText(
@@ -424,34 +512,50 @@ class TrainingPanel(QWidget):
                 self.runs.takeItem(row)
                 break
 
-    def _on_controller_failed(self, message: str) -> None:
-        self.timer.stop()
-        self._forget_live_run(self.controller.run_id)  # nothing ran: nothing to keep
-        self._set_running(False)
+    def _finish(self, controller: RunController) -> None:
+        """A run is over: its place goes to the next queued run; the panel shows another."""
+        if controller in self.active:
+            self.active.remove(controller)
+        self.series.pop(controller.run_id, None)
+        self._start_next()
+        if controller is self.controller and self.active:
+            self.controller = self.active[-1]
+            self.live = self.series[self.controller.run_id]
+        if not self.active:
+            self.timer.stop()
+        self._set_running(self.training)
+
+    def _on_controller_failed(self, controller: RunController, message: str) -> None:
+        self._drain_one(controller)
+        self._forget_live_run(controller.run_id)  # nothing ran: nothing to keep
+        self._finish(controller)
         self.progress_text.setText(f"Could not start: {message}")
         self.message.emit(f"Training not started: {message}")
-        self.run_ended.emit()
+        if not self.training:
+            self.run_ended.emit()
 
-    def _on_controller_ended(self, ended: Any) -> None:
-        self.drain()
-        self.timer.stop()
-        controller, record = self.controller, ended.record
+    def _on_controller_ended(self, controller: RunController, ended: Any) -> None:
+        self._drain_one(controller)
+        record = ended.record
+        series = self.series.get(controller.run_id)
         trained = record is not None and len(record.batches.get("loss", ())) > 0
         if controller.discarded or not trained:
             self._forget_live_run(controller.run_id)  # an empty run stays out of the file
-            self._set_running(False)
+            self._finish(controller)
             why = "discarded" if controller.discarded else (ended.reason or "nothing trained")
             self.progress_text.setText(f"{controller.name} not kept: {why}.")
             self.message.emit(f"Training ended: {why}")
-            self.run_ended.emit()
+            if not self.training:
+                self.run_ended.emit()
             return
         controller.document.add_run(record, controller.trained_weights)
-        if controller.document is self.document:
-            self.live.epochs = [dict(e) for e in record.epochs]
-            self.plots.add_run(record.id, RunSeries.from_record(record, self.live.colour))
+        if controller.document is self.document and series is not None:
+            series.epochs = [dict(e) for e in record.epochs]
+            self.plots.add_run(record.id, RunSeries.from_record(record, series.colour))
+            self._set_entry_text(record.id, record.name)
+        self._finish(controller)
         if controller.trained_weights is not None:
             self.trained.emit(controller)
-        self._set_running(False)
         text = {"finished": "finished", "stopped": "stopped (its weights are kept)",
                 "failed": "failed"}[ended.status]  # fmt: skip
         last = record.epochs[-1] if record.epochs else {}
@@ -459,9 +563,11 @@ class TrainingPanel(QWidget):
             f"{k} {v:.4g}" for k, v in last.items() if k not in ("epoch", "seconds")
         )
         reason = f": {ended.reason}" if ended.reason and ended.status != "finished" else ""
-        self.progress_text.setText(f"{record.name} {text}{reason}. {summary}")
-        self.message.emit(f"Training {text}{reason}")
-        self.run_ended.emit()
+        if not self.active or controller is self.controller:
+            self.progress_text.setText(f"{record.name} {text}{reason}. {summary}")
+        self.message.emit(f"{record.name}: training {text}{reason}")
+        if not self.training:
+            self.run_ended.emit()
 
     # Export -------------------------------------------------------------------
     def save_png(self, path: str = "") -> bool:

@@ -74,6 +74,7 @@ class RunController(QObject):
         self.trained_weights: dict[str, Arrays] | None = None  # by node id
         self.discarded = False
         self.paused = False
+        self.total_steps = 0  # known once the run has started
         self.started = datetime.datetime.now().isoformat(timespec="seconds")
         self.events: deque[Any] = deque()
         self._thread = threading.Thread(target=self._work, name="netlab-gui-run", daemon=True)
