@@ -245,6 +245,9 @@ class ProcessRun:
         self._batches: list[tuple[int, float, float]] = []
         self.process: Any = None
         self._jobs: Any = None
+        self._job_sent = False  # orders wait until the worker has its job (it reads one first)
+        self._pending: list[str | None] = []
+        self._send_lock = threading.Lock()
         self._stop = threading.Event()
         self._reader = threading.Thread(target=self._read, name=f"netlab-run-{run_id}",
                                         daemon=True)  # fmt: skip
@@ -254,7 +257,11 @@ class ProcessRun:
         self._reader.start()
 
     def _send(self, order: str | None) -> None:
-        if self._jobs is not None:
+        with self._send_lock:
+            if not self._job_sent:
+                # A stop pressed while the worker still imports Keras reached it as its job.
+                self._pending.append(order)
+                return
             with contextlib.suppress(OSError, ValueError):
                 self._jobs.send(order)
 
@@ -299,9 +306,12 @@ class ProcessRun:
                "name": self.name, "folder": str(self.folder)}  # fmt: skip
         try:
             events.recv()  # ("ready", pid): Keras imported
-            self._jobs.send(job)
-            if self._stop.is_set():
-                self._jobs.send("stop")
+            with self._send_lock:
+                self._jobs.send(job)
+                self._job_sent = True
+                for order in self._pending:
+                    self._jobs.send(order)
+                self._pending = []
             while True:
                 kind, payload = events.recv()
                 if kind == "event":

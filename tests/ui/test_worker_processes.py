@@ -99,3 +99,30 @@ def test_the_pool_ends_its_spare_when_closed():
     spare = pool._spare[0]
     pool.close()
     assert not spare.is_alive()
+
+
+@pytest.mark.parametrize("order", ["stop", "pause"])
+def test_an_order_given_while_the_worker_still_starts_waits_for_its_job(order):
+    # Stop (or Pause) pressed in the first seconds, while the worker imports Keras: the order
+    # once reached the worker in place of its job, and the worker died of it.
+    from netlab.project import default_training_config
+    from netlab.templates import new_project
+    from netlab.training.processes import ProcessRun
+
+    pool = WorkerPool()
+    config = {**default_training_config(), "epochs": 2}
+    run = ProcessRun(pool, new_project("mlp").graph.to_dict(), config, None, "run1", "Run 1",
+                     lambda event: None)  # fmt: skip
+    run.start()
+    deadline = time.monotonic() + 60
+    while run.process is None and time.monotonic() < deadline:  # it has its worker...
+        time.sleep(0.001)
+    getattr(run, order)()  # ...which has not said it is ready: it imports Keras for seconds
+    if order == "pause":
+        run.resume()
+    run.wait(RUN_TIMEOUT / 1000)
+    pool.close()
+    run.cleanup()
+    assert not run.running
+    assert run.failure == ""
+    assert run.record.status == ("stopped" if order == "stop" else "finished"), run.record.reason
