@@ -150,6 +150,8 @@ class TrainingPlots(QWidget):
         self.series: dict[str, RunSeries] = {}
         self.curves: dict[str, _RunCurves] = {}
         self._smooth: dict[str, tuple[Smoother, Growing]] = {}
+        self._epochs_drawn: dict[str, int] = {}  # epochs each run's epoch curves show
+        self._rate_top = 0.0
         self._proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._on_scene_mouse_moved)  # fmt: skip
 
@@ -184,6 +186,7 @@ class TrainingPlots(QWidget):
             self.remove_run(run_id)
         self.series[run_id] = series
         self._smooth.pop(run_id, None)
+        self._epochs_drawn.pop(run_id, None)
         self.curves[run_id] = _RunCurves(self, series)
         if self.colours is not None:  # new legend entries take the theme's text colour too
             self.set_colours(*self.colours)
@@ -195,6 +198,7 @@ class TrainingPlots(QWidget):
             self.remove_run(run_id)
         for plot in (self.batch, self.epoch, self.metric_plot, self.rate):
             plot.enableAutoRange()
+        self._rate_top = 0.0
         self.readout.setText("Move the mouse over a plot to read values.")
 
     def remove_run(self, run_id: str) -> None:
@@ -208,6 +212,7 @@ class TrainingPlots(QWidget):
                     plot.removeItem(curve)
         self.series.pop(run_id, None)
         self._smooth.pop(run_id, None)
+        self._epochs_drawn.pop(run_id, None)
 
     def set_run_visible(self, run_id: str, visible: bool) -> None:
         """Shows or hides one run everywhere, its legend entries too."""
@@ -250,8 +255,12 @@ class TrainingPlots(QWidget):
         # middle of an arbitrary range.
         top = max((float(s.learning_rate.view().max()) for s in self.series.values()
                    if len(s.learning_rate)), default=0.0)  # fmt: skip
-        if top > 0:
+        if top > 0 and top != self._rate_top:
+            self._rate_top = top
             self.rate.setYRange(0, top * 1.1, padding=0)
+        if self._epochs_drawn.get(run_id) == len(series.epochs):
+            return  # the epoch plots have not changed: they are not painted again
+        self._epochs_drawn[run_id] = len(series.epochs)
         epochs = np.arange(1, len(series.epochs) + 1, dtype=float)
         for curve, key in ((curves.loss, "loss"), (curves.val_loss, "val_loss"),
                            (curves.metric, self.metric_name),
