@@ -86,6 +86,7 @@ class Document(QObject):
         self.name = name
         self.undo_stack = QUndoStack(self)
         self._analysis: Analysis | None = None
+        self._previous_analysis: Analysis | None = None  # lends its parameter checks
         self._outside_changes = 0  # settings, runs, weights: not on the undo stack
         self._saved_outside = 0
         self._undone_outside = False
@@ -109,7 +110,8 @@ class Document(QObject):
     def analysis(self) -> Analysis:
         """Shapes, counts and problems of the graph as it is now (cached until an edit)."""
         if self._analysis is None:
-            self._analysis = analyse(self.graph)
+            self._analysis = analyse(self.graph, self._previous_analysis)
+            self._previous_analysis = self._analysis
         return self._analysis
 
     @property

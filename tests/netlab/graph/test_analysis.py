@@ -126,3 +126,22 @@ def test_all_problems_at_once_and_unused_node_warning():
 def test_absurd_sizes_are_refused(units):
     graph = _chain(("Input", {"shape": (4,)}), ("Dense", {"units": units}), ("Output", {}))
     assert _one(graph)[1] == "units"
+
+
+def test_an_analysis_after_an_edit_checks_only_the_changed_parameters_and_equals_a_fresh_one(
+        monkeypatch):  # fmt: skip
+    from netlab.catalog.spec import LayerSpec
+    from netlab.templates import new_project
+
+    graph = new_project("densenet121").graph
+    before = analyse(graph)
+    calls = []
+    original = LayerSpec.checked
+    monkeypatch.setattr(LayerSpec, "checked",
+                        lambda self, values: calls.append(self.key) or original(self, values))
+    conv = next(n for n in graph.nodes.values() if n.key == "Conv2D")
+    SetParam(conv.id, "filters", 48).apply(graph)
+    after = analyse(graph, before)
+    assert calls == ["Conv2D"]  # the one node whose parameters changed
+    assert after == analyse(graph)
+    assert after.shapes[conv.id][-1] == 48
