@@ -131,6 +131,17 @@ prove_other_pythons() {
     fi
 }
 
+# The other Pythons' venvs, made one after another in the background while the main suite runs
+# (mostly downloading and unpacking wheels); prove_other_pythons then finds them ready.
+prepare_other_pythons() {
+    local main_version=$1 version python
+    for version in "${SUPPORTED[@]}"; do
+        [ "$version" = "$main_version" ] && continue
+        python=$(python_for "$version")
+        [ -n "$python" ] && setup ".venv-$version" "$python"
+    done
+}
+
 case "${1:-}" in
     run)
         PYTHON_MAIN=$(main_python)
@@ -141,6 +152,9 @@ case "${1:-}" in
         PYTHON_MAIN=$(main_python)
         setup .venv "$PYTHON_MAIN"
         MAIN_VERSION=$(version_of .venv/bin/python)
+        (prepare_other_pythons "$MAIN_VERSION") > .venv-others.log 2>&1 &
+        PREPARING=$!
+        trap 'kill "$PREPARING" 2>/dev/null || true' EXIT  # a failing suite ends it too
         export QT_QPA_PLATFORM=offscreen OPENBLAS_NUM_THREADS=1
         .venv/bin/python -m ruff check .
         .venv/bin/python -m mypy
@@ -149,6 +163,12 @@ case "${1:-}" in
         echo "== Python $MAIN_VERSION: layer library and training engine, JAX backend =="
         KERAS_BACKEND=jax .venv/bin/python -m pytest -q tests/netlab/layers \
             tests/netlab/training/test_engine.py tests/netlab/training/test_jax_loop.py
+        if ! wait "$PREPARING"; then
+            cat .venv-others.log >&2
+            echo "dev.sh: setting up the other Pythons failed (above)" >&2
+            exit 1
+        fi
+        cat .venv-others.log
         prove_other_pythons "$MAIN_VERSION"
         ;;
     *)
