@@ -44,7 +44,7 @@ def main() -> None:
             state["during"] = True
             window.grab().save(str(OUT / "training-during.png"))
             print("saved docs/images/training-during.png", flush=True)
-        if controller is not None and not controller.running and panel.train_button.isEnabled():
+        if controller is not None and not panel.training:
             state["runs"] += 1
             if state["runs"] == 1:
                 start()

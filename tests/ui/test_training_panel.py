@@ -23,8 +23,8 @@ def _panel(window, **settings):
 
 
 def _finished(panel):
-    return panel.controller is not None and not panel.controller.running and \
-        panel.train_button.isEnabled()  # fmt: skip
+    # Until the GUI thread has handled the run's end (the worker may be gone already).
+    return panel.controller is not None and not panel.training
 
 
 def test_train_the_default_example_to_completion_with_live_plots(window, qtbot):
