@@ -299,7 +299,7 @@ class SweepPanel(QWidget):
             return False
         self.error.setVisible(False)
         self.runner, self.running_sweep = runner, sweep
-        sweep.started = sweeps._now()
+        sweep.started = sweeps.timestamp()
         document.add_sweep(sweep)
         self.status.setText(f"{sweep.id}: running (up to {sweep.trials_budget} trials, "
                             f"{sweep.jobs} at a time)…")  # fmt: skip
@@ -342,7 +342,7 @@ class SweepPanel(QWidget):
         self._set_running(False)
         if finished is None:
             return
-        finished.finished = sweeps._now()
+        finished.finished = sweeps.timestamp()
         best = finished.best()
         text = f"{finished.id} ended: {len(finished.trials)} trials"
         if best is not None and best.score is not None:
