@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -27,19 +21,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netlab.errors import NetLabError
 from netlab.graph.analysis import Problem
-from netlab.project import TRAINING_PARAMS
-from netlab.training import BatchEnded, EpochEnded, RunStarted, RunStateChanged
+from netlab.training import BatchEnded, RunStarted, RunStateChanged
 from netlab.training.fit import data_problems
-from netlab.training.history import write_history_csv
-from ui import dialogs
 from ui.document import Document
-from ui.param_editors import make_editor, set_editor_value, with_error_line
 from ui.tasks import run_task
 from ui.training.data_view import DataView
-from ui.training.plots import RunSeries, TrainingPlots, colour_of
+from ui.training.devices import DeviceChoice, backend_devices
+from ui.training.export import export_history, export_plots
+from ui.training.plots import RunSeries, TrainingPlots, colour_of, progress_line, summary_of_runs
+from ui.training.run_list import RunList
 from ui.training.runner import RunController, pool
+from ui.training.settings_form import SettingsForm
 
 DRAIN_MS = 100  # plots and progress update at most ten times a second
 FORM_SKIP = ("dataset", "device")
@@ -75,12 +68,9 @@ class TrainingPanel(QWidget):
             "Runs trained at the same time, each in a process of its own; Train while they "
             "run queues the next. One on a CPU (they would share its cores); one per GPU."
         )
-        self.editors: dict[str, QWidget] = {}
-        self.errors: dict[str, QLabel] = {}
+        self.settings = SettingsForm(FORM_SKIP)
         self.data = DataView()
-        self.device = QComboBox()
-        self.device.setObjectName("deviceChoice")
-        self.device.addItem("CPU", "cpu")
+        self.device = DeviceChoice()
         self.continue_box = QCheckBox("Continue from the trained weights")
         self.continue_box.setToolTip(
             "Off: each run starts from new random weights (to compare runs). "
@@ -93,8 +83,7 @@ class TrainingPanel(QWidget):
         self.progress_text = QLabel("Not trained yet.")
         self.progress_text.setWordWrap(True)
         self.plots = TrainingPlots()
-        self.runs = QListWidget()
-        self.runs.setObjectName("runList")
+        self.runs = RunList()
         self.smoothing = QSlider(Qt.Orientation.Horizontal)
         self.smoothing.setRange(0, 99)
         self.smoothing.setValue(90)
@@ -118,12 +107,11 @@ class TrainingPanel(QWidget):
         column = QVBoxLayout(settings)
         data_box = QGroupBox("Data")
         QVBoxLayout(data_box).addWidget(self.data)
-        self.form = QFormLayout()
         form_box = QGroupBox("Settings")
-        form_box.setLayout(self.form)
-        self.form.addRow("device", self.device)
-        self.form.addRow("runs at once", self.parallel)
-        self.form.addRow(self.continue_box)
+        QVBoxLayout(form_box).addWidget(self.settings)
+        self.settings.add_row("device", self.device)
+        self.settings.add_row("runs at once", self.parallel)
+        self.settings.add_row(self.continue_box)
         buttons = QHBoxLayout()
         for button in (self.train_button, self.pause_button, self.stop_button):
             buttons.addWidget(button)
@@ -164,55 +152,33 @@ class TrainingPanel(QWidget):
         self.data.source_changed.connect(lambda source: self._set_config("dataset", source))
         self.data.loaded.connect(self.refresh_fit)
         self.device.activated.connect(lambda i: self._set_config("device", self.device.itemData(i)))
-        self.runs.itemChanged.connect(self._on_runs_item_changed)
+        self.runs.visibility_changed.connect(self._on_run_ticked)
+        self.settings.changed.connect(self._set_config)
         self.smoothing.valueChanged.connect(lambda v: self.plots.set_smoothing(v / 100))
         self.export_png.clicked.connect(lambda: self.save_png())
         self.export_csv.clicked.connect(lambda: self.save_csv())
 
     def list_devices(self) -> None:
         """Asks the backend for its CPUs and GPUs (in the background)."""
-
-        def devices() -> list[tuple[str, str]]:
-            from netlab.training import list_devices  # imports Keras: seconds
-
-            return [(d.id, d.label()) for d in list_devices()]
-
-        run_task(self, "devices", devices, self._on_devices_listed,
+        run_task(self, "devices", backend_devices, self._on_devices_listed,
                  lambda m: self.message.emit(f"Cannot list the devices: {m}"))  # fmt: skip
 
     def _on_devices_listed(self, devices: list) -> None:
-        chosen = self.device.currentData()
-        self.device.clear()
-        for device_id, label in devices:
-            self.device.addItem(f"{device_id}: {label}", device_id)
-        gpus = sum(device_id.startswith("gpu") for device_id, _ in devices)
-        if gpus:
-            self.device.addItem("all GPUs (TensorFlow MirroredStrategy)", "all")
+        gpus = self.device.show_devices(devices)
+        if gpus:  # one run per GPU at once
             self.parallel.setValue(max(self.parallel.value(), gpus))
-        self.device.setCurrentIndex(max(0, self.device.findData(chosen)))
 
     # The document -------------------------------------------------------------
     def show_document(self, document: Document) -> None:
         """Shows the training settings and runs of ``document``; nothing of the last one stays."""
         self.document = document
-        while self.form.rowCount() > 3:
-            self.form.removeRow(3)
-        self.editors, self.errors = {}, {}
         config = document.project.training
-        for param in TRAINING_PARAMS:
-            if param.name in FORM_SKIP:
-                continue
-            editor = make_editor(param, config.get(param.name, param.default), self._apply)
-            box, error = with_error_line(editor)
-            label = QLabel(param.name.replace("_", " "))
-            label.setToolTip(param.help)
-            self.form.addRow(label, box)
-            self.editors[param.name], self.errors[param.name] = editor, error
+        self.settings.show_settings(config)
         self.device.setCurrentIndex(max(0, self.device.findData(config.get("device", "cpu"))))
         self.data.set_source(config.get("dataset", "digits"))
         self.progress.setValue(0)
         self.progress.setRange(0, 1)
-        self.progress_text.setText(self._summary_of_runs())
+        self.progress_text.setText(summary_of_runs(document.project.runs))
         self.plots_from_project()
         self.refresh_fit()
         document.runs_changed.connect(self._on_runs_changed)
@@ -220,35 +186,28 @@ class TrainingPanel(QWidget):
 
     def _on_runs_changed(self) -> None:
         # Runs recorded by others (a sweep's trials) join the list and the plots.
-        for i, record in enumerate(self.document.project.runs if self.document else []):
+        if self.document is None:
+            return
+        for i, record in enumerate(self.document.project.runs):
             if record.id not in self.plots.curves:
-                self._add_run_entry(record.id, record.name, colour_of(i))
+                self.runs.add(record.id, record.name, colour_of(i))
                 self.plots.add_run(record.id, RunSeries.from_record(record, colour_of(i)))
         if not self.training:
-            self.progress_text.setText(self._summary_of_runs())
+            self.progress_text.setText(summary_of_runs(self.document.project.runs))
 
     def _on_setting_changed(self, name: str) -> None:
         # A setting changed elsewhere (a sweep's trial applied, its undo): the editor follows.
-        if self.document is not None and name in self.editors:
-            set_editor_value(self.editors[name], self.document.project.training[name])
+        if self.document is not None:
+            self.settings.show_value(name, self.document.project.training[name])
+
+    @property
+    def editors(self) -> dict[str, QWidget]:
+        """The settings' editors by name."""
+        return self.settings.editors
 
     def show_only(self, run_ids: list[str]) -> None:
         """Ticks the runs ``run_ids`` in the run list (their curves shown) and no others."""
-        wanted = set(run_ids)
-        for row in range(self.runs.count()):
-            item = self.runs.item(row)
-            checked = item.data(Qt.ItemDataRole.UserRole) in wanted
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-
-    def _summary_of_runs(self) -> str:
-        runs = self.document.project.runs if self.document else []
-        if not runs:
-            return "Not trained yet."
-        last = runs[-1]
-        final = last.epochs[-1] if last.epochs else {}
-        values = ", ".join(f"{k} {v:.4g}" for k, v in final.items()
-                           if k not in ("epoch", "seconds"))  # fmt: skip
-        return f"{len(runs)} run(s); the last, {last.name}, {last.status}. {values}".strip()
+        self.runs.show_only(run_ids)
 
     def data_problems(self) -> list[Problem]:
         """What does not fit between the chosen data and the network (empty: unknown or fits)."""
@@ -279,17 +238,6 @@ class TrainingPanel(QWidget):
             return False, f"the data does not fit: {problems[0].describe(self.document.graph)}"
         return True, ""
 
-    def _apply(self, param: Any, value: Any) -> None:
-        try:
-            value = param.check(value)
-        except NetLabError as err:
-            self.errors[param.name].setText(str(err))
-            self.errors[param.name].setVisible(True)
-            return
-        self.errors[param.name].setVisible(False)
-        self.errors[param.name].setText("")
-        self._set_config(param.name, value)
-
     def _set_config(self, name: str, value: Any) -> None:
         if self.document is not None and self.document.project.training.get(name) != value:
             self.document.set_setting(name, value)
@@ -299,8 +247,7 @@ class TrainingPanel(QWidget):
     def set_setting(self, name: str, value: Any) -> None:
         """Changes one setting as its editor would (tests, scripts)."""
         self._set_config(name, value)
-        if name in self.editors:
-            set_editor_value(self.editors[name], value)
+        self.settings.show_value(name, value)
         if name == "dataset":
             self.data.set_source(value)
 
@@ -310,24 +257,12 @@ class TrainingPanel(QWidget):
         self.plots.reset()
         self.runs.clear()
         for i, record in enumerate(self.document.project.runs):
-            self._add_run_entry(record.id, record.name, colour_of(i))
+            self.runs.add(record.id, record.name, colour_of(i))
             self.plots.add_run(record.id, RunSeries.from_record(record, colour_of(i)))
 
-    def _add_run_entry(self, run_id: str, name: str, colour: str) -> None:
-        pixmap = QPixmap(12, 12)
-        pixmap.fill(QColor(colour))
-        item = QListWidgetItem(pixmap, name)
-        item.setData(Qt.ItemDataRole.UserRole, run_id)
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        item.setCheckState(Qt.CheckState.Checked)
-        self.runs.blockSignals(True)
-        self.runs.addItem(item)
-        self.runs.blockSignals(False)
-
-    def _on_runs_item_changed(self, item: QListWidgetItem) -> None:
-        run_id = item.data(Qt.ItemDataRole.UserRole)
+    def _on_run_ticked(self, run_id: str, visible: bool) -> None:
         if run_id in self.plots.curves:
-            self.plots.set_run_visible(run_id, item.checkState() == Qt.CheckState.Checked)
+            self.plots.set_run_visible(run_id, visible)
 
     def train(self) -> None:
         """Starts a run of the current graph with the current settings, or queues it.
@@ -351,12 +286,12 @@ class TrainingPanel(QWidget):
         colour = colour_of(len(project.runs) + len(self.series))
         self.series[run_id] = RunSeries(f"Run {number}", colour)
         self.plots.add_run(run_id, self.series[run_id])
-        self._add_run_entry(run_id, f"Run {number}", colour)
+        self.runs.add(run_id, f"Run {number}", colour)
         if len(self.active) < self.parallel.value():
             self._start(controller)
         else:
             self.queue.append(controller)
-            self._set_entry_text(run_id, f"Run {number} (queued)")
+            self.runs.set_text(run_id, f"Run {number} (queued)")
             self.message.emit(f"Run {number} queued: it starts when a run ends "
                               f"({len(self.queue)} waiting)")  # fmt: skip
             self._set_running(True)
@@ -366,7 +301,7 @@ class TrainingPanel(QWidget):
         self.controller = controller
         self.live = self.series[controller.run_id]
         self.started_at[controller.run_id] = time.perf_counter()
-        self._set_entry_text(controller.run_id, f"{controller.name} (training)")
+        self.runs.set_text(controller.run_id, f"{controller.name} (training)")
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress_text.setText(f"{controller.name}: loading data and building the model…")
@@ -377,12 +312,6 @@ class TrainingPanel(QWidget):
     def _start_next(self) -> None:
         while self.queue and len(self.active) < self.parallel.value():
             self._start(self.queue.pop(0))
-
-    def _set_entry_text(self, run_id: str, text: str) -> None:
-        for row in range(self.runs.count()):
-            item = self.runs.item(row)
-            if item.data(Qt.ItemDataRole.UserRole) == run_id:
-                item.setText(text)
 
     def toggle_pause(self) -> None:
         """Pause / Resume."""
@@ -412,23 +341,20 @@ class TrainingPanel(QWidget):
 
     def stop_all(self) -> None:
         """Stops every run (each keeps its weights) and drops the queued ones."""
-        self._drop_queue()
-        for controller in self.active:
-            controller.stop()
-        if self.active:
-            self.stop_button.setEnabled(False)
-            self.progress_text.setText("Stopping after the current batch…")
-        else:
-            self._set_running(False)
-            self.run_ended.emit()
+        self._end_all(keep=True)
 
     def discard(self) -> None:
         """Stops every run and keeps nothing of them; the queued ones are dropped."""
+        self._end_all(keep=False)
+
+    def _end_all(self, keep: bool) -> None:
         self._drop_queue()
         for controller in self.active:
-            controller.discard()
+            controller.stop() if keep else controller.discard()
         if self.active:
-            self.progress_text.setText("Stopping; the run will not be kept…")
+            self.stop_button.setEnabled(self.stop_button.isEnabled() and not keep)
+            self.progress_text.setText("Stopping after the current batch…" if keep else
+                                       "Stopping; the run will not be kept…")  # fmt: skip
         else:
             self._set_running(False)
             self.run_ended.emit()
@@ -465,24 +391,18 @@ class TrainingPanel(QWidget):
         if series is None:
             return
         shown = controller is self.controller
-        batches = [e for e in events if isinstance(e, BatchEnded)]
-        if batches:
-            points = [p for b in batches for p in (*b.earlier, (b.step, b.loss, b.learning_rate))]
-            steps, losses, rates = zip(*points, strict=True)
-            series.add_batches(steps, losses, rates)
-            last = batches[-1]
+        last = series.take(events)
+        if last is not None:
             if shown:
                 self._show_progress(last)
             elif controller in self.active:
-                self._set_entry_text(controller.run_id, f"{controller.name} (epoch "
+                self.runs.set_text(controller.run_id, f"{controller.name} (epoch "
                                      f"{last.epoch + 1}, loss {last.loss:.3g})")  # fmt: skip
         for event in events:
             if isinstance(event, RunStarted):
                 controller.total_steps = event.epochs * event.steps_per_epoch
                 if shown:
                     self.progress.setRange(0, controller.total_steps)
-            elif isinstance(event, EpochEnded):
-                series.epochs.append({"epoch": event.epoch, **event.metrics})
             elif isinstance(event, RunStateChanged) and shown:
                 paused = event.state == "paused"
                 self.pause_button.setText("Resume" if paused else "Pause")
@@ -496,21 +416,12 @@ class TrainingPanel(QWidget):
         self.progress.setRange(0, max(total, done))
         self.progress.setValue(done)
         elapsed = time.perf_counter() - self.started_at.get(batch.run_id, time.perf_counter())
-        left = elapsed / done * (total - done) if done else math.nan
-        epochs = max(1, total // max(1, batch.steps_per_epoch))
-        self.progress_text.setText(
-            f"epoch {batch.epoch + 1}/{epochs} · step {batch.batch + 1}/{batch.steps_per_epoch}"
-            f" · {batch.samples_per_second:,.0f} samples/s · {left:,.0f} s left"
-            f" · loss {batch.loss:.4f}"
-        )
+        self.progress_text.setText(progress_line(batch, total, elapsed))
 
     def _forget_live_run(self, run_id: str) -> None:
         if run_id in self.plots.curves:
             self.plots.remove_run(run_id)
-        for row in range(self.runs.count()):
-            if self.runs.item(row).data(Qt.ItemDataRole.UserRole) == run_id:
-                self.runs.takeItem(row)
-                break
+        self.runs.remove(run_id)
 
     def _finish(self, controller: RunController) -> None:
         """A run is over: its place goes to the next queued run; the panel shows another."""
@@ -552,7 +463,7 @@ class TrainingPanel(QWidget):
         if controller.document is self.document and series is not None:
             series.epochs = [dict(e) for e in record.epochs]
             self.plots.add_run(record.id, RunSeries.from_record(record, series.colour))
-            self._set_entry_text(record.id, record.name)
+            self.runs.set_text(record.id, record.name)
         self._finish(controller)
         if controller.trained_weights is not None:
             self.trained.emit(controller)
@@ -571,26 +482,14 @@ class TrainingPanel(QWidget):
 
     # Export -------------------------------------------------------------------
     def save_png(self, path: str = "") -> bool:
-        """Writes the plots as a PNG image."""
-        path = path or dialogs.save_path(self, "Export plots", "PNG images (*.png)", "curves.png")
-        if not path:
-            return False
-        if not self.plots.view.grab().save(path, "PNG"):
-            dialogs.error(self, "Cannot export", f"{path}: cannot write the image")
-            return False
-        self.message.emit(f"Saved the plots to {path}")
-        return True
+        """Writes the plots as a PNG image (asks where, without ``path``)."""
+        return self._export(export_plots(self, self.plots, path))
 
     def save_csv(self, path: str = "") -> bool:
-        """Writes every recorded run's per-epoch history as CSV."""
-        path = path or dialogs.save_path(self, "Export history", "CSV files (*.csv)",
-                                         "history.csv")  # fmt: skip
-        if not path:
-            return False
-        try:
-            write_history_csv(path, self.document.project.runs)
-        except NetLabError as err:
-            dialogs.error(self, "Cannot export", str(err))
-            return False
-        self.message.emit(f"Saved the history to {path}")
-        return True
+        """Writes every recorded run's per-epoch history as CSV (asks where, without ``path``)."""
+        return self._export(export_history(self, self.document.project.runs, path))
+
+    def _export(self, message: str) -> bool:
+        if message:
+            self.message.emit(message)
+        return bool(message)

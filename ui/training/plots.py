@@ -8,6 +8,7 @@ can be hidden.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from PySide6.QtCore import QPointF, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from netlab.training import BatchEnded, EpochEnded
 from netlab.training.history import Smoother
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
@@ -79,6 +81,38 @@ class RunSeries:
         self.steps.extend(steps)
         self.batch_loss.extend(losses)
         self.learning_rate.extend(rates)
+
+    def take(self, events: list[Any]) -> BatchEnded | None:
+        """Appends the batches and epochs among a run's ``events``; returns the last batch."""
+        batches = [e for e in events if isinstance(e, BatchEnded)]
+        if batches:
+            points = [p for b in batches for p in (*b.earlier, (b.step, b.loss, b.learning_rate))]
+            steps, losses, rates = zip(*points, strict=True)
+            self.add_batches(steps, losses, rates)
+        self.epochs += [{"epoch": e.epoch, **e.metrics} for e in events
+                        if isinstance(e, EpochEnded)]  # fmt: skip
+        return batches[-1] if batches else None
+
+
+def progress_line(batch: BatchEnded, total: int, elapsed: float) -> str:
+    """"epoch 2/10 · step 40/90 · 1,200 samples/s · 35 s left · loss 0.3120"."""
+    done = batch.step + 1
+    left = elapsed / done * (total - done) if done else math.nan
+    epochs = max(1, total // max(1, batch.steps_per_epoch))
+    return (f"epoch {batch.epoch + 1}/{epochs} · step {batch.batch + 1}/{batch.steps_per_epoch}"
+            f" · {batch.samples_per_second:,.0f} samples/s · {left:,.0f} s left"
+            f" · loss {batch.loss:.4f}")  # fmt: skip
+
+
+def summary_of_runs(runs: list[Any]) -> str:
+    """What the Training tab says of a project's runs when none trains."""
+    if not runs:
+        return "Not trained yet."
+    last = runs[-1]
+    final = last.epochs[-1] if last.epochs else {}
+    values = ", ".join(f"{k} {v:.4g}" for k, v in final.items()
+                       if k not in ("epoch", "seconds"))  # fmt: skip
+    return f"{len(runs)} run(s); the last, {last.name}, {last.status}. {values}".strip()
 
 
 def _fast(curve: pg.PlotDataItem) -> pg.PlotDataItem:
