@@ -7,6 +7,14 @@ Nothing here imports Keras.
 
 from __future__ import annotations
 
+from netlab.catalog import (
+    keras_augment,
+    keras_conv,
+    keras_layer,
+    keras_misc,
+    keras_recurrent,
+    subnetwork,
+)
 from netlab.catalog import netlab_layers as _netlab_layers
 from netlab.catalog.core_entries import CORE_ENTRIES
 from netlab.catalog.spec import (
@@ -36,10 +44,14 @@ __all__ = [
 ]
 
 CATALOG: dict[str, LayerSpec] = {
-    spec.key: spec for spec in (*CORE_ENTRIES, *_netlab_layers.entries())
+    spec.key: spec
+    for spec in (*CORE_ENTRIES, *_netlab_layers.entries(), *keras_conv.ENTRIES,
+                 *keras_misc.ENTRIES, *keras_recurrent.ENTRIES, *keras_augment.ENTRIES,
+                 *keras_layer.ENTRIES, *subnetwork.ENTRIES)  # fmt: skip
 }
-CATEGORY_ORDER = ("Input / output", "Core", "Convolution", "Pooling", "Normalisation",
-                  "Regularisation", "Attention", "Embedding", "Reshaping", "Merging")  # fmt: skip
+CATEGORY_ORDER = ("Input / output", "Core", "Activations", "Convolution", "Pooling",
+                  "Normalisation", "Regularisation", "Augmentation", "Recurrent", "Attention",
+                  "Embedding", "Reshaping", "Merging", "Keras")  # fmt: skip
 """Palette sections in the order a network is usually built; others follow, by name."""
 _BY_KERAS_CLASS = {spec.keras_class: spec for spec in CATALOG.values() if spec.keras_class}
 

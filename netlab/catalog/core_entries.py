@@ -79,17 +79,28 @@ def _pool_shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
 
 def _global_pool(rank: int, what: str) -> Callable[[dict[str, Any], list[Shape]], Shape]:
     def shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
-        return (need_rank(ins, rank, what)[-1],)
+        channels = need_rank(ins, rank, what)[-1]
+        return (*(1,) * (rank - 1), channels) if params["keepdims"] else (channels,)
 
     return shape
 
 
+def _keepdims() -> Param:
+    return Param("keepdims", "bool", False, "keep the pooled axes with size 1")
+
+
 def batch_norm_weights(params: dict[str, Any], ins: list[Shape],
                        out: Shape) -> list[WeightSpec]:  # fmt: skip
-    """Scale and shift (trained), moving mean and variance (not trained), per channel."""
-    channels = (known(ins[0][-1], "number of channels"),)
-    return [WeightSpec("gamma", channels), WeightSpec("beta", channels),
-            WeightSpec("moving_mean", channels, False),
+    """Scale and shift (trained, unless switched off), moving mean and variance (not
+    trained), per entry of the normalised axis (the channels)."""
+    rank = len(ins[0])
+    axis = params.get("axis", -1)
+    if not -rank <= axis <= rank or axis == 0:
+        raise ShapeError("axis", f"axis {axis} is not an axis of {format_shape(ins[0])}")
+    channels = (known(ins[0][axis - 1 if axis > 0 else axis], "number of channels"),)
+    learned = [WeightSpec(name, channels) for name, flag in (("gamma", "scale"),
+               ("beta", "center")) if params.get(flag, True)]  # fmt: skip
+    return [*learned, WeightSpec("moving_mean", channels, False),
             WeightSpec("moving_variance", channels, False)]  # fmt: skip
 
 
@@ -169,8 +180,9 @@ CORE_ENTRIES = (
               (_activation("relu"),), ("input",), same_shape, no_weights,
               layer_maker("Activation"), "Activation", key_params=("activation",)),
     LayerSpec("Softmax", "Softmax", "Core",
-              "Turns scores into probabilities that sum to 1 along the last axis.",
-              (), ("input",), same_shape, no_weights, layer_maker("Softmax"), "Softmax"),
+              "Turns scores into probabilities that sum to 1 along an axis (the last by default).",
+              (Param("axis", "int", -1, "axis whose entries sum to 1, -1 for the last", -8, 8),),
+              ("input",), same_shape, no_weights, layer_maker("Softmax"), "Softmax"),
     LayerSpec("Dropout", "Dropout", "Regularisation",
               "During training sets a random fraction of values to zero (and scales the rest up), "
               "so the network cannot rely on any single unit. Does nothing at inference.",
@@ -204,11 +216,12 @@ CORE_ENTRIES = (
     ),
     LayerSpec("GlobalAvgPool2D", "Global average pooling 2D", "Pooling",
               "Averages each channel over the whole image: (H, W, C) -> (C,).",
-              (), ("input",), _global_pool(2 + 1, "an image (height, width, channels)"),
+              (_keepdims(),), ("input",), _global_pool(2 + 1, "an image (height, width, channels)"),
               no_weights, layer_maker("GlobalAveragePooling2D"), "GlobalAveragePooling2D"),
     LayerSpec("GlobalAvgPool1D", "Global average pooling 1D", "Pooling",
               "Averages a sequence over its positions: (T, D) -> (D,).",
-              (), ("input",), _global_pool(2, "a sequence (length, features)"), no_weights,
+              (_keepdims(),), ("input",), _global_pool(2, "a sequence (length, features)"),
+              no_weights,
               layer_maker("GlobalAveragePooling1D"), "GlobalAveragePooling1D"),
     LayerSpec("BatchNorm", "Batch normalisation", "Normalisation",
               "Normalises each channel with the mean and variance of the batch (moving averages "
@@ -217,7 +230,10 @@ CORE_ENTRIES = (
                      exclusive_max=True),
                Param("epsilon", "float", 1e-3, "added to the variance", 1e-12, 1.0),
                Param("gamma_initializer", "choice", "ones", "initial scale; zeros starts a "
-                     "residual branch at zero", choices=("ones", "zeros"))),
+                     "residual branch at zero", choices=("ones", "zeros")),
+               Param("axis", "int", -1, "axis normalised (the channels), -1 for the last", -8, 8),
+               Param("center", "bool", True, "learn a shift (beta)"),
+               Param("scale", "bool", True, "learn a scale (gamma)")),
               ("input",), same_shape, batch_norm_weights, layer_maker("BatchNormalization"),
               "BatchNormalization"),
     LayerSpec("Embedding", "Embedding", "Core",

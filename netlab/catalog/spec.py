@@ -15,7 +15,8 @@ Shape = tuple[int | None, ...]
 
 ACTIVATIONS = (
     "linear", "relu", "sigmoid", "tanh", "gelu", "softmax", "elu", "selu", "softplus", "swish",
-    "leaky_relu",
+    "leaky_relu", "silu", "relu6", "hard_sigmoid", "hard_silu", "mish", "softsign",
+    "exponential", "log_softmax",
 )  # fmt: skip
 
 
@@ -32,7 +33,11 @@ class Param:
         kind: ``int``, ``float``, ``bool``, ``choice``, ``str``, ``str_list``,
             ``shape`` (list of ints),
             ``int_pair`` (an int or two), ``padding`` (an int, two ints,
-            ``"valid"`` or ``"same"``) or ``optional_int`` (an int or ``None``).
+            ``"valid"`` or ``"same"``), ``optional_int`` (an int or ``None``),
+            ``optional_float``, ``int_list`` (a list of ints, maybe empty),
+            ``pads2d`` (zeros or rows cut on each side of an image: an int, a
+            pair, or ``((top, bottom), (left, right))``) or ``json`` (a JSON
+            object: a layer's whole configuration).
         default: Value of a new node.
         minimum: Smallest allowed number (ints, floats, shapes' entries).
         maximum: Largest allowed number.
@@ -81,6 +86,43 @@ class Param:
 
     def _check_optional_int(self, value: Any) -> int | None:
         return None if value is None else self._check_int(value)
+
+    def _check_optional_float(self, value: Any) -> float | None:
+        return None if value is None else self._check_float(value)
+
+    def _check_int_list(self, value: Any) -> tuple[int, ...]:
+        if value is None:
+            return ()
+        if _is_int(value):
+            value = (value,)
+        ok = isinstance(value, Sequence) and not isinstance(value, str) and len(value) <= 8
+        if not ok or not all(_is_int(v) and self._in_range(v) for v in value):
+            raise self._fail(f"a list of whole numbers {self._range_text()}", value)
+        return tuple(int(v) for v in value)
+
+    def _check_pads2d(self, value: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+        try:
+            if _is_int(value) or (isinstance(value, Sequence) and all(map(_is_int, value))):
+                rows, cols = self._check_int_pair(value)
+                return (rows, rows), (cols, cols)
+            if isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2:
+                top, left = self._check_int_pair(value[0]), self._check_int_pair(value[1])
+                return top, left
+        except ParameterError:
+            pass
+        raise self._fail(f"a whole number {self._range_text()}, a pair of them, or "
+                         "((top, bottom), (left, right))", value)  # fmt: skip
+
+    def _check_json(self, value: Any) -> dict[str, Any]:
+        import json
+
+        try:
+            text = json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            raise self._fail("a JSON object", f"{value!r:.60}") from None
+        if not isinstance(value, dict) or len(text) > 1_000_000:
+            raise self._fail("a JSON object of at most 1 MB", f"{value!r:.60}")
+        return value
 
     def _check_float(self, value: Any) -> float:
         ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
@@ -301,6 +343,7 @@ def layer_maker(class_name: str, package: str = "keras") -> Callable[[dict[str, 
             namespace = keras.layers
         return getattr(namespace, class_name)(**params, name=name)
 
+    make.keyword_call = True  # type: ignore[attr-defined]  # codegen writes the call itself
     return make
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 import re
 from typing import Any
 
@@ -14,6 +15,7 @@ from netlab.graph.model import Graph
 def _variable(name: str, taken: set[str]) -> str:
     base = re.sub(r"\W", "_", name)
     base = base if base.isidentifier() and not base[0].isdigit() else f"x_{base}"
+    base = f"{base}_" if keyword.iskeyword(base) else base
     var, i = base, 2
     while var in taken:
         var, i = f"{base}_{i}", i + 1
@@ -21,11 +23,24 @@ def _variable(name: str, taken: set[str]) -> str:
     return var
 
 
-def _constructor(spec: catalog.LayerSpec, params: dict[str, Any], name: str) -> str:
+def _constructor(spec: catalog.LayerSpec, params: dict[str, Any], name: str,
+                 trainable: bool = True) -> str:  # fmt: skip
+    if not getattr(spec.make_layer, "keyword_call", False):
+        # A maker of its own (the generic Keras node, Bidirectional, PReLU): its
+        # parameters are not the class's keywords, so the script holds the layer in
+        # Keras's serialised form, which Keras rebuilds exactly.
+        import keras
+
+        assert spec.make_layer is not None
+        layer = spec.make_layer(params, name)
+        layer.trainable = trainable
+        config = keras.saving.serialize_keras_object(layer)
+        return f"keras.saving.deserialize_keras_object({config!r})"
     module, _, cls = (spec.keras_class or "").rpartition(">")
     prefix = "layers" if module == "netlab" else "keras.layers"
     args = ", ".join(f"{k}={v!r}" for k, v in params.items())
-    return f"{prefix}.{cls}({args}{', ' if args else ''}name={name!r})"
+    frozen = "" if trainable else ", trainable=False"
+    return f"{prefix}.{cls}({args}{', ' if args else ''}name={name!r}{frozen})"
 
 
 def to_python(graph: Graph, model_name: str = "netlab_model") -> str:
@@ -58,7 +73,7 @@ def to_python(graph: Graph, model_name: str = "netlab_model") -> str:
             spec = catalog.get(node.key)
             arguments = {"list": f"[{', '.join(sources)}]", "args": ", ".join(sources)}
             argument = arguments.get(spec.call_style, sources[0])
-            call = f"{_constructor(spec, params, node.name)}({argument})"
+            call = f"{_constructor(spec, params, node.name, node.trainable)}({argument})"
         body.append(f"    {var[node_id]} = {call}")
     inputs = [var[n.id] for n in graph.nodes.values() if n.key == "Input" and n.id in used]
     outputs = [var[n.id] for n in graph.nodes.values() if n.key == "Output"]

@@ -21,11 +21,17 @@ LANE_GAP = 14.0  # between two lanes side by side
 
 
 def port_count(graph: Graph, node_id: str) -> int:
-    """How many input ports a node shows (a variadic node has a free one more)."""
+    """How many input ports a node shows (a variadic node has a free one more).
+
+    The generic Keras layer is variadic (Keras decides what it takes) but most take
+    one input: it shows its connected ports and no free one.
+    """
     spec = catalog.get(graph.nodes[node_id].key)
     if not spec.variadic:
         return len(spec.inputs)
     used = max((e.port + 1 for e in graph.inputs_of(node_id)), default=0)
+    if spec.key == "KerasLayer":  # a generic layer takes what it was imported with: no free port
+        return max(used, 1)
     return max(used + 1, spec.fewest_inputs, len(spec.inputs))
 
 

@@ -19,6 +19,7 @@ from netlab.layers.position_embedding import (
 )
 from netlab.layers.residual_block import ResidualBlock
 from netlab.layers.select_token import SelectToken
+from netlab.layers.subnetwork import Subnetwork
 from netlab.layers.transformer_block import TransformerBlock
 from netlab.shapes import conv_output_length
 
@@ -34,6 +35,7 @@ __all__ = [
     "ScaledDotProductAttention",
     "SelectToken",
     "SinusoidalPositionEmbedding",
+    "Subnetwork",
     "TransformerBlock",
     "conv_output_length",
     "sinusoidal_table",

@@ -37,6 +37,10 @@ class Conv2D(keras.layers.Layer):
         kernel_size: Kernel height and width: an int or a pair.
         strides: Step of the window: an int or a pair, default 1.
         padding: An int >= 0, a pair of them, ``"valid"`` or ``"same"``.
+        dilation_rate: Gap between kernel taps (an int or a pair, default 1): a
+            kernel of size ``k`` then spans ``d * (k - 1) + 1`` pixels.
+        groups: Number of independent channel groups (default 1): each group of
+            ``in_channels / groups`` inputs feeds ``filters / groups`` outputs.
         activation: Activation applied to the output (name or callable).
         use_bias: Whether to add a bias per output channel.
         kernel_initializer: Initializer of the kernel.
@@ -59,6 +63,8 @@ class Conv2D(keras.layers.Layer):
         kernel_size: int | tuple[int, int],
         strides: int | tuple[int, int] = 1,
         padding: int | tuple[int, int] | str = 0,
+        dilation_rate: int | tuple[int, int] = 1,
+        groups: int = 1,
         activation: Any = None,
         use_bias: bool = True,
         kernel_initializer: Any = "glorot_uniform",
@@ -78,6 +84,11 @@ class Conv2D(keras.layers.Layer):
             self.padding: tuple[int, int] | str = padding.lower()
         else:
             self.padding = _checks.int_pair("padding", padding, minimum=0)
+        self.dilation_rate = _checks.int_pair("dilation_rate", dilation_rate, minimum=1)
+        self.groups = _checks.positive_int("groups", groups)
+        if self.filters % self.groups:
+            raise LayerArgumentError(f"`filters` ({self.filters}) must be a multiple of `groups` "
+                                     f"({self.groups})")  # fmt: skip
         self.activation = keras.activations.get(activation)
         self.use_bias = _checks.boolean("use_bias", use_bias)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
@@ -87,9 +98,12 @@ class Conv2D(keras.layers.Layer):
     def build(self, input_shape: tuple[Any, ...]) -> None:
         in_channels = _checks.last_dim(self.__class__.__name__, input_shape)
         self.compute_output_shape(input_shape)  # raises on a too-large kernel
+        if in_channels % self.groups:
+            raise LayerArgumentError(f"the input channels ({in_channels}) must be a multiple of "
+                                     f"`groups` ({self.groups})")  # fmt: skip
         self.kernel = self.add_weight(
             name="kernel",
-            shape=(*self.kernel_size, in_channels, self.filters),
+            shape=(*self.kernel_size, in_channels // self.groups, self.filters),
             initializer=self.kernel_initializer,
         )
         self.bias = (
@@ -107,7 +121,7 @@ class Conv2D(keras.layers.Layer):
         """
         if isinstance(self.padding, str):
             return [(0, 0), (0, 0)], self.padding
-        axes = list(zip(spatial, self.kernel_size, self.strides, self.padding, strict=True))
+        axes = list(zip(spatial, self._spans(), self.strides, self.padding, strict=True))
         if any(size is None for size, *_ in axes):
             return [(p, p) for *_, p in axes], "valid"
         pads = [
@@ -124,10 +138,16 @@ class Conv2D(keras.layers.Layer):
         pads, mode = self._pads_and_mode((inputs.shape[1], inputs.shape[2]))
         if any(any(pad) for pad in pads):
             inputs = ops.pad(inputs, [(0, 0), *pads, (0, 0)])
-        outputs = ops.conv(inputs, self.kernel, strides=self.strides, padding=mode)
+        outputs = ops.conv(inputs, self.kernel, strides=self.strides, padding=mode,
+                           dilation_rate=self.dilation_rate)
         if self.bias is not None:
             outputs = ops.add(outputs, self.bias)
         return self.activation(outputs) if self.activation is not None else outputs
+
+    def _spans(self) -> tuple[int, int]:
+        """The pixels a (dilated) kernel covers: ``d * (k - 1) + 1`` per axis."""
+        return tuple(d * (k - 1) + 1 for k, d in  # type: ignore[return-value]
+                     zip(self.kernel_size, self.dilation_rate, strict=True))  # fmt: skip
 
     def compute_output_shape(self, input_shape: tuple[Any, ...]) -> tuple[Any, ...]:
         _checks.rank(self.__class__.__name__, "tensor", input_shape, 4)
@@ -138,7 +158,7 @@ class Conv2D(keras.layers.Layer):
             spatial.append(
                 None
                 if size is None
-                else conv_output_length(size, self.kernel_size[axis], self.strides[axis], pad)
+                else conv_output_length(size, self._spans()[axis], self.strides[axis], pad)
             )
         return (input_shape[0], *spatial, self.filters)
 
@@ -149,6 +169,8 @@ class Conv2D(keras.layers.Layer):
             "kernel_size": self.kernel_size,
             "strides": self.strides,
             "padding": self.padding,
+            "dilation_rate": self.dilation_rate,
+            "groups": self.groups,
             "activation": keras.activations.serialize(self.activation),
             "use_bias": self.use_bias,
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),

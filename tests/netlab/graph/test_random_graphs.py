@@ -12,6 +12,21 @@ from tests.netlab.graph.keras_check import assert_matches_keras
 
 KEYS = sorted(set(catalog.CATALOG) - {"Input", "Output"})
 SMALL = 9  # keeps the Keras models that build tiny
+# Configurations of the generic Keras-layer node: plain, refused, unknown, wrong.
+GENERIC_LAYERS = [
+    {"module": "keras.layers", "class_name": "Dense", "config": {"units": 3},
+     "registered_name": None},
+    {"module": "keras.layers", "class_name": "ZeroPadding1D", "config": {"padding": 1},
+     "registered_name": None},
+    {"module": "keras.layers", "class_name": "Conv1DTranspose",
+     "config": {"filters": 2, "kernel_size": 2, "strides": 2}, "registered_name": None},
+    {"module": "keras.layers", "class_name": "Lambda", "config": {"function": "x"},
+     "registered_name": None},
+    {"module": "keras.layers", "class_name": "NoSuchLayer", "config": {}, "registered_name": None},
+    {"module": "keras.layers", "class_name": "Dense", "config": {"units": "many"},
+     "registered_name": None},
+    {"class_name": "Dense"},
+]
 
 
 def param_value(param):
@@ -28,6 +43,12 @@ def param_value(param):
         "shape": st.lists(st.integers(-1, 6), min_size=1, max_size=3),
         "int_pair": st.one_of(small_int, st.tuples(small_int, small_int)),
         "padding": st.one_of(st.sampled_from(["valid", "same"]), st.integers(0, 3)),
+        "optional_float": st.one_of(st.none(), st.floats(0.0, 1.0)),
+        "int_list": st.lists(st.integers(1, 3), max_size=2),
+        "pads2d": st.one_of(st.integers(0, 2), st.tuples(st.integers(0, 2), st.integers(0, 2)),
+                            st.tuples(st.tuples(st.integers(0, 2), st.integers(0, 2)),
+                                      st.tuples(st.integers(0, 2), st.integers(0, 2)))),
+        "json": st.sampled_from(GENERIC_LAYERS),
     }[param.kind]
     if param.kind == "choice":
         return valid

@@ -84,6 +84,30 @@ def test_same_and_valid_match_keras(padding, strides, size):
     )
 
 
+@pytest.mark.parametrize(("dilation", "groups", "padding"), [(2, 1, "valid"), ((2, 1), 1, "same"),
+                                                         (1, 3, "valid"), (2, 3, "same")])
+def test_dilation_and_groups_match_keras(dilation, groups, padding):
+    ours = Conv2D(6, 3, padding=padding, dilation_rate=dilation, groups=groups)
+    theirs = keras.layers.Conv2D(6, 3, padding=padding, dilation_rate=dilation, groups=groups)
+    x = random_inputs((2, 9, 9, 3))
+    ours(x), theirs(x)
+    theirs.set_weights(ours.get_weights())
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(ours(x)), keras.ops.convert_to_numpy(theirs(x)), atol=1e-5
+    )
+
+
+def test_dilated_integer_padding_matches_the_sliding_window_of_the_spread_kernel():
+    layer = Conv2D(2, 3, padding=2, dilation_rate=2)
+    x = random_inputs((1, 7, 7, 2))
+    got = keras.ops.convert_to_numpy(layer(x))
+    kernel, bias = layer.get_weights()
+    spread = np.zeros((5, 5, 2, 2), kernel.dtype)
+    spread[::2, ::2] = kernel  # dilation 2: the taps two pixels apart
+    want = numpy_conv2d(keras.ops.convert_to_numpy(x), spread, bias, (1, 1), (2, 2))
+    np.testing.assert_allclose(got, want, atol=1e-5)
+
+
 def test_integer_padding_is_symmetric_unlike_keras_same_at_stride_2():
     # Keras pads 0 before and 1 after here; padding=1 pads 1 on both sides.
     x = random_inputs((1, 8, 8, 1))
