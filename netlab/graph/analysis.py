@@ -175,7 +175,7 @@ def analyse(graph: Graph, previous: Analysis | None = None) -> Analysis:
             continue
         result.shapes[node_id] = shape
         result.weights[node_id] = weights
-        trainable = sum(w.size for w in weights if w.trainable)
+        trainable = sum(w.size for w in weights if w.trainable) if node.trainable else 0
         result.counts[node_id] = (trainable, sum(w.size for w in weights) - trainable)
         if node.weights is not None and not result.fits(node_id, node.weights):
             reason = _reinitialised(node.weights, weights)

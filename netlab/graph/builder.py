@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from netlab import catalog
-from netlab.errors import BuildError, GraphError, first_line
+from netlab.errors import BuildError, GraphError, ShapeError, first_line
 from netlab.graph.analysis import Analysis, analyse, used_nodes
 from netlab.graph.model import Graph
 
@@ -25,6 +25,8 @@ def _call(spec: catalog.LayerSpec, layer: Any, inputs: list[Any]) -> Any:
         return layer(inputs)
     if spec.call_style == "args":
         return layer(*inputs)
+    if spec.call_style == "auto" and len(inputs) > 1:
+        return layer(inputs)
     return layer(inputs[0])
 
 
@@ -64,8 +66,10 @@ def build_model(graph: Graph, name: str = "netlab_model") -> Any:
             tensors[node_id] = inputs[0]
         elif spec.make_layer is not None:
             try:
-                tensors[node_id] = _call(spec, spec.make_layer(params, node.name), inputs)
-            except (ValueError, TypeError) as err:
+                layer = spec.make_layer(params, node.name)
+                layer.trainable = node.trainable
+                tensors[node_id] = _call(spec, layer, inputs)
+            except (ValueError, TypeError, ShapeError) as err:
                 raise BuildError(node_id, f"{node.name}: {first_line(err, with_type=False)}") \
                     from err  # fmt: skip
     ins = [tensors[n.id] for n in graph.nodes.values() if n.key == "Input" and n.id in used]
@@ -73,3 +77,16 @@ def build_model(graph: Graph, name: str = "netlab_model") -> Any:
     return keras.Model(
         ins[0] if len(ins) == 1 else ins, outs[0] if len(outs) == 1 else outs, name=name
     )
+
+
+def load_layer_weights(layer: Any, arrays: Any) -> None:
+    """``layer.set_weights(arrays)``, and what Keras does after loading a file.
+
+    Layers that derive state from their weights (``Normalization``'s mean and
+    variance from its adapted statistics) refresh it in ``finalize_state``, which
+    Keras calls when it loads a ``.keras`` file but not in ``set_weights``.
+    """
+    layer.set_weights(arrays)
+    finalize = getattr(layer, "finalize_state", None)
+    if callable(finalize):
+        finalize()

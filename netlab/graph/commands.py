@@ -71,6 +71,7 @@ class AddNode(Command):
     node_id: str | None = None
     text: str = "Add layer"
     weights: Sequence[Any] | None = None
+    trainable: bool = True
     _node: Node | None = None
 
     def do(self, graph: Graph) -> None:
@@ -83,7 +84,8 @@ class AddNode(Command):
         params = {**spec.defaults(), **(self.params or {})}
         spec.check_params(params)  # pasted or scripted values pass the editor's checks too
         node = Node(self.node_id, self.name, self.key, params, self.pos,
-                    None if self.weights is None else frozen_arrays(self.weights))  # fmt: skip
+                    None if self.weights is None else frozen_arrays(self.weights),
+                    self.trainable)  # fmt: skip
         graph.insert_node(node)
 
     def undo(self, graph: Graph) -> None:
@@ -209,6 +211,27 @@ class SetParam(Command):
 
 
 @dataclass
+class SetTrainable(Command):
+    """Freezes or unfreezes nodes for training (one undo step for all of them)."""
+
+    node_ids: list[str]
+    trainable: bool
+    text: str = "Freeze"
+    _old: dict[str, bool] = field(default_factory=dict)
+
+    def do(self, graph: Graph) -> None:
+        self._old = {i: graph.node(i).trainable for i in self.node_ids}
+        with graph.batch():
+            for node_id in self.node_ids:
+                graph.set_trainable(node_id, self.trainable)
+
+    def undo(self, graph: Graph) -> None:
+        with graph.batch():
+            for node_id, trainable in self._old.items():
+                graph.set_trainable(node_id, trainable)
+
+
+@dataclass
 class Compound(Command):
     """Several commands as one undo step; undone in reverse order."""
 
@@ -282,7 +305,8 @@ def paste_group(graph: Graph, data: dict[str, Any], offset: tuple[float, float])
         pasted.add(name)
         new_ids[str(item["id"])] = node_id
         pos = (item["pos"][0] + offset[0], item["pos"][1] + offset[1])
-        commands.append(AddNode(item["type"], pos, name, item.get("params"), node_id))
+        commands.append(AddNode(item["type"], pos, name, item.get("params"), node_id,
+                                trainable=item.get("trainable") is not False))  # fmt: skip
     for item in data["edges"]:
         if str(item["src"]) in new_ids and str(item["dst"]) in new_ids:
             src, dst = new_ids[str(item["src"])], new_ids[str(item["dst"])]

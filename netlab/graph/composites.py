@@ -8,15 +8,18 @@ on expand and join again on collapse.
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any
 
 from netlab import catalog
+from netlab.catalog import subnetwork
 from netlab.catalog.recipes import INPUT, Recipe, Step, split_weights
 from netlab.errors import GraphError, ShapeError
 from netlab.graph.analysis import Analysis, analyse
 from netlab.graph.commands import AddNode, Command, Compound, Connect, RemoveNodes
 from netlab.graph.geometry import flow_direction
-from netlab.graph.model import Graph
+from netlab.graph.model import Graph, topological_order
 from netlab.graph.placement import make_room, place_steps
 
 
@@ -78,10 +81,12 @@ def expand_node(graph: Graph, node_id: str, direction: str | None = None) -> Com
     commands: list[Command] = [RemoveNodes([node_id])]
     taken: set[str] = set()
     for step in recipe.steps:
-        name = graph.unique_name(f"{node.name}_{step.suffix}", taken)
+        wanted = f"{node.name}_{step.suffix}"
+        name = graph.unique_name(wanted if len(wanted) <= 64 else step.suffix, taken)
         taken.add(name)
         commands.append(AddNode(step.key, positions[step.suffix], name, step.params,
-                                ids[step.suffix], weights=shares.get(step.suffix)))  # fmt: skip
+                                ids[step.suffix], weights=shares.get(step.suffix),
+                                trainable=node.trainable))  # fmt: skip
     for step in recipe.steps:
         for port, src in enumerate(step.inputs):
             commands.append(Connect(sources[0] if src == INPUT else ids[src], ids[step.suffix],
@@ -133,23 +138,27 @@ def _joined_weights(graph: Graph, recipe: Recipe, mapped: dict[str, str],
 
 
 def collapse_nodes(graph: Graph, node_ids: list[str]) -> Compound:
-    """A command replacing the layers of an expanded block by the composite node again.
+    """A command replacing layers by one node: the composite they were expanded from, or a group.
 
-    The chosen nodes must be exactly what :func:`expand_node` makes for some
-    composite (same types, parameters and wiring), with one input from outside
-    and one node feeding the rest of the graph. Their trained weights become
-    the block's.
+    Chosen nodes that are exactly what :func:`expand_node` makes for a residual or
+    Transformer block (same types, parameters and wiring) become that block again;
+    any other selection with one input from outside and one node feeding the rest
+    of the graph becomes a group (``Subnetwork``), as an imported nested model is.
+    Their trained weights become the block's or the group's.
 
     Raises:
         GraphError: If they do not form such a block.
     """
     chosen = set(node_ids)
-    refuse = GraphError("the selected layers do not form a residual or Transformer block as "
-                        "Expand makes it (same layers, parameters and connections)")  # fmt: skip
+    refuse = GraphError("the selected layers do not form a block or a group: they need one "
+                        "input from outside, with a known shape")  # fmt: skip
     incoming = {e.src for n in chosen for e in graph.inputs_of(n) if e.src not in chosen}
     outgoing = [e for n in chosen for e in graph.outputs_of(n) if e.dst not in chosen]
     if len(incoming) != 1:
         raise refuse
+    if len({graph.nodes[n].trainable for n in chosen}) > 1:
+        raise GraphError("some of the selected layers are frozen and others not; freeze or "
+                         "unfreeze them all before collapsing them")  # fmt: skip
     source = incoming.pop()
     analysis = analyse(graph)
     shape = analysis.shapes.get(source)
@@ -170,21 +179,53 @@ def collapse_nodes(graph: Graph, node_ids: list[str]) -> Compound:
                 continue
             return _collapse(graph, chosen, source, spec.key, params, recipe, mapped, analysis,
                              outgoing)  # fmt: skip
-    raise refuse
+    return _group(graph, chosen, source, outgoing, analysis)
+
+
+def _group(graph: Graph, chosen: set[str], source: str, outgoing: list[Any],
+           analysis: Analysis) -> Compound:  # fmt: skip
+    """The chosen layers as one group node (a nested model, as the importer makes it)."""
+    ends = {e.src for e in outgoing}
+    if len(chosen) < 2:
+        raise GraphError("the selected layers do not form a block, and one layer makes no "
+                         "group: select two or more")  # fmt: skip
+    if len(ends) != 1 or any(graph.nodes[n].key in ("Input", "Output") for n in chosen):
+        raise GraphError("the selected layers do not form a block or a group: a group needs "
+                         "one input from outside, one layer feeding the rest, and no Input or "
+                         "Output")  # fmt: skip
+    order = [n for n in topological_order(graph)[0] if n in chosen]
+    if order[-1] not in ends:
+        raise GraphError("the selected layers do not form a group: the layer that feeds the "
+                         "rest of the network must come last")  # fmt: skip
+    names = [graph.nodes[n].name for n in order]
+    prefix = os.path.commonprefix(names)
+    prefix = prefix[: prefix.rfind("_") + 1] if "_" in prefix else ""
+    base = prefix[:-1] if len(prefix) > 1 and all(len(n) > len(prefix) for n in names) else ""
+    inner = {n: graph.nodes[n].name[len(base) + 1 if base else 0:] for n in order}
+    steps = [(inner[n], graph.nodes[n].key, json.loads(json.dumps(graph.nodes[n].params)),
+              [subnetwork.GROUP_INPUT if e.src == source else inner[e.src]
+               for e in graph.inputs_of(n)]) for n in order]  # fmt: skip
+    params = {"network": subnetwork.network_of(steps)}
+    recipe = subnetwork.recipe(params, analysis.shapes[source])
+    mapped = {INPUT: source, **{inner[n]: n for n in order}}
+    return _collapse(graph, chosen, source, subnetwork.KEY, params, recipe, mapped, analysis,
+                     outgoing, name=base or "group")  # fmt: skip
 
 
 def _collapse(graph: Graph, chosen: set[str], source: str, key: str, params: dict[str, Any],
               recipe: Recipe, mapped: dict[str, str], analysis: Analysis,
-              outgoing: list[Any]) -> Compound:  # fmt: skip
+              outgoing: list[Any], name: str | None = None) -> Compound:  # fmt: skip
     first = graph.nodes[mapped[recipe.steps[0].suffix]]
     suffix = recipe.steps[0].suffix
     base = first.name[: -len(suffix) - 1] if first.name.endswith(f"_{suffix}") else key.lower()
+    base = name or base
     node_id = graph.new_id()
     others = {graph.nodes[n].name for n in graph.nodes if n not in chosen}
     name = graph.unique_name(base) if base in others else base
     weights = _joined_weights(graph, recipe, mapped, analysis)
     commands: list[Command] = [RemoveNodes(sorted(chosen)),
-                               AddNode(key, first.pos, name, params, node_id, weights=weights),
+                               AddNode(key, first.pos, name, params, node_id, weights=weights,
+                                       trainable=first.trainable),
                                Connect(source, node_id, 0)]  # fmt: skip
     commands += [Connect(node_id, e.dst, e.port) for e in outgoing]
     return Compound(commands, text=f"Collapse into {name}")

@@ -50,6 +50,9 @@ class Node:
         weights: Trained weights, or ``None`` for a layer that starts from new
             ones. Kept when they stop fitting (the analysis then reports the
             layer as re-initialised), so an undo makes them fit again.
+        trainable: ``False`` freezes the layer: training leaves its weights as
+            they are (fine-tuning an imported model), and its parameters count
+            as non-trainable.
     """
 
     id: str
@@ -58,6 +61,7 @@ class Node:
     params: dict[str, Any] = field(default_factory=dict)
     pos: tuple[float, float] = (0.0, 0.0)
     weights: Arrays | None = field(default=None, compare=False, repr=False)
+    trainable: bool = True
 
 
 @dataclass(frozen=True)
@@ -242,12 +246,13 @@ class Graph:
         """``base`` if free, else ``base_2``, ``base_3``, ...; ``also_taken`` are
         names promised to nodes not added yet."""
         taken = {n.name for n in self.nodes.values()} | (also_taken or set())
+        base = base[:64]  # a name is at most 64 characters; the suffix shortens it more
         if base not in taken:
             return base
         i = 2
-        while f"{base}_{i}" in taken:
+        while f"{base[: 63 - len(str(i))]}_{i}" in taken:
             i += 1
-        return f"{base}_{i}"
+        return f"{base[: 63 - len(str(i))]}_{i}"
 
     def free_port(self, node_id: str) -> int:
         """The first input port of a node with nothing connected."""
@@ -332,6 +337,11 @@ class Graph:
         self.node(node_id).weights = None if weights is None else frozen_arrays(weights)
         self._record(lambda c: c.changed.add(node_id))
 
+    def set_trainable(self, node_id: str, trainable: bool) -> None:
+        """Freezes (``False``) or unfreezes a node's weights for training."""
+        self.node(node_id).trainable = bool(trainable)
+        self._record(lambda c: c.changed.add(node_id))
+
     def set_pos(self, node_id: str, pos: tuple[float, float]) -> None:
         """Moves a node on the canvas."""
         self.node(node_id).pos = (float(pos[0]), float(pos[1]))
@@ -361,7 +371,7 @@ class Graph:
         return {
             "nodes": [
                 {"id": n.id, "name": n.name, "type": n.key, "params": _jsonable(n.params),
-                 "pos": list(n.pos)}
+                 "pos": list(n.pos), **({} if n.trainable else {"trainable": False})}
                 for n in self.nodes.values()
             ],
             "edges": [{"src": e.src, "dst": e.dst, "port": e.port} for e in self.edges],
@@ -413,12 +423,16 @@ def _node_from_dict(item: Any) -> Node:
         isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) < 1e9 for v in pos
     ):
         raise GraphError(f"node {name!r}: its position must be two numbers")
+    trainable = item.get("trainable", True)
+    if not isinstance(trainable, bool):
+        raise GraphError(f"node {name!r}: trainable must be true or false")
     spec = catalog.get(item["type"])
     params = {**spec.defaults(), **params}
-    errors = spec.parameter_errors(params)
+    params, errors = spec.checked(params)  # canonical, as the editor stores them (tuples)
     if errors:
         raise GraphError(f"node {name!r}: {errors[0]}")
-    return Node(str(item["id"]), name, spec.key, params, (float(pos[0]), float(pos[1])))
+    return Node(str(item["id"]), name, spec.key, params, (float(pos[0]), float(pos[1])),
+                trainable=trainable)
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:

@@ -81,3 +81,14 @@ def last_dim(layer: str, shape: Sequence[Any]) -> int:
             f"{layer} needs a known last dimension; received shape {tuple(shape)}"
         )
     return int(shape[-1])
+
+
+def keep_frozen(layer: Any) -> None:
+    """Freezes the sublayers a frozen layer built (call at the end of ``build``).
+
+    Keras's ``trainable`` setter reaches the sublayers that exist when it runs; a
+    layer made frozen before it builds them (loaded from a file) would train them.
+    """
+    if not layer.trainable:
+        for sublayer in layer._flatten_layers(include_self=False):  # noqa: SLF001 (Keras's walk)
+            sublayer.trainable = False

@@ -67,6 +67,7 @@ class FeedForward(keras.layers.Layer):
             name="projection",
         )
         self.projection.build((*input_shape[:-1], self.hidden_dim))
+        _checks.keep_frozen(self)
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         x = self.dropout_layer(self.hidden(inputs), training=training)

@@ -76,6 +76,7 @@ class PatchEmbedding(keras.layers.Layer):
             name="projection",
         )
         self.projection.build(input_shape)
+        _checks.keep_frozen(self)
 
     def call(self, inputs: Any) -> Any:
         patches = self.projection(inputs)

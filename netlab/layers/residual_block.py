@@ -103,6 +103,7 @@ class ResidualBlock(keras.layers.Layer):
             self.shortcut_conv.build(input_shape)
             self.shortcut_norm = self._norm("shortcut_norm")
             self.shortcut_norm.build(inner_shape)
+        _checks.keep_frozen(self)
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         residual = inputs

@@ -100,6 +100,7 @@ class TransformerBlock(keras.layers.Layer):
         self.norm2 = LayerNorm(self.epsilon, dtype=policy, name="norm2")
         self.norm2.build(input_shape)
         self.dropout_layer = keras.layers.Dropout(self.dropout, dtype=policy)
+        _checks.keep_frozen(self)
 
     def call(
         self,

@@ -140,7 +140,7 @@ def build_with_weights(project: Project) -> Any:
         ProjectFileError: If a weight array's shape does not fit its Keras layer
             although the catalog says it should (a bug, named).
     """
-    from netlab.graph.builder import build_model
+    from netlab.graph.builder import build_model, load_layer_weights
 
     model = build_model(project.graph)
     for name, arrays in project.weights_to_keep().items():
@@ -154,5 +154,5 @@ def build_with_weights(project: Project) -> Any:
                 f"the weights of {name!r} have shapes {[tuple(a.shape) for a in arrays]}, the "
                 f"layer needs {expected}"
             )
-        layer.set_weights(arrays)
+        load_layer_weights(layer, arrays)
     return model

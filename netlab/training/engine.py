@@ -227,7 +227,7 @@ class TrainingRun:
     def _build(self, steps: int) -> Any:
         import keras
 
-        from netlab.graph.builder import build_model
+        from netlab.graph.builder import build_model, load_layer_weights
 
         keras.utils.set_random_seed(self.config["seed"])  # holding _BUILD_LOCK
         previous = keras.config.dtype_policy()
@@ -235,7 +235,7 @@ class TrainingRun:
         try:
             model = build_model(self.graph)
             for name, values in (self.initial_weights or {}).items():
-                model.get_layer(name).set_weights(values)
+                load_layer_weights(model.get_layer(name), values)
             metrics = list(self.config["metrics"]) if self.dataset.task == "classification" else []
             # JAX always compiles with XLA (unjitted it runs op by op, far slower);
             # the option matters for TensorFlow only.
