@@ -7,7 +7,8 @@ from typing import Any
 
 from netlab.errors import ExportError
 from netlab.fileutil import atomic_write
-from netlab.graph.importer import import_keras_file
+from netlab.graph.importer import compile_settings, import_keras_file
+from netlab.project.config import default_training_config
 from netlab.project.project import Project, build_with_weights
 
 
@@ -75,11 +76,16 @@ def export_onnx(project: Project, path: str | Path) -> None:
 def import_model_as_project(path: str | Path) -> Project:
     """A new project from a ``.keras`` or ``.h5`` model, weights included.
 
+    The training settings start from the model's compile configuration where it
+    maps to them (optimizer, learning rate, loss, metrics).
+
     Raises:
         netlab.errors.ModelImportError: One line naming the file and what is wrong.
     """
     graph, weights = import_keras_file(path)
-    return Project(graph, weights={name: w for name, w in weights.items() if w})
+    training = {**default_training_config(), **compile_settings(path)}
+    return Project(graph, training=training,
+                   weights={name: w for name, w in weights.items() if w})  # fmt: skip
 
 
 __all__ = [
