@@ -1,4 +1,5 @@
-"""Looking inside a trained network: evaluation, feature maps, attention, positions.
+"""Looking inside a trained network: evaluation, feature maps, attention, positions,
+augmentation.
 
 All computation for the GUI's evaluation views, in plain Python, Keras and
 NumPy. Every function takes the ``keras.Model`` of a ``TrainingRun`` (layer
@@ -15,6 +16,7 @@ from netlab.inspect.attention import (
     patch_grid,
     patch_grid_shape,
 )
+from netlab.inspect.augment import augmented_examples, preview_mosaic
 from netlab.inspect.evaluation import (
     ClassifierEvaluation,
     PredictionRow,
@@ -32,6 +34,7 @@ __all__ = [
     "InspectError",
     "PredictionRow",
     "attention_maps",
+    "augmented_examples",
     "channel_grid",
     "class_indices",
     "class_token_attention",
@@ -43,5 +46,6 @@ __all__ = [
     "patch_grid_shape",
     "position_similarity",
     "position_table",
+    "preview_mosaic",
     "to_image",
 ]

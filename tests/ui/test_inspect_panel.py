@@ -231,6 +231,40 @@ def test_views_explain_what_a_network_lacks(qtbot, panel, cnn, transformer):
     assert one_line(panel.message("features"))
 
 
+# Augmentation ----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def augmented():
+    from netlab.graph.commands import SetParam, insert_on_edge
+
+    graph = from_template("cnn")
+    first = next(e for e in graph.edges if e.src == graph.node_by_name("digits").id)
+    command = insert_on_edge(graph, first, "RandomRotation", (0.0, 0.0))
+    command.do(graph)
+    rotate = command.commands[0].node_id
+    SetParam(rotate, "factor", 0.25).do(graph)
+    return Trained(build_model(graph), graph, load_dataset("digits"), default_training_config())
+
+
+def test_augmentation_shows_random_versions_of_examples_untrained(qtbot, panel, augmented):
+    from ui.inspect.augment_view import EXAMPLES, REPEATS
+
+    shown(panel, augmented, "augmentation", qtbot)
+    assert panel.message("augmentation") == ""
+    image = panel.augmentation.mosaic.image()
+    assert image.width() == (1 + REPEATS) * (8 + 2) - 2  # 8x8 digits, 2 pixels between
+    assert image.height() == EXAMPLES * (8 + 2) - 2
+    first = image.copy()
+    panel.augmentation.seed_spin.setValue(5)
+    settle(qtbot, panel)
+    assert panel.augmentation.mosaic.image() != first  # another seed, other versions
+
+
+def test_augmentation_tab_explains_a_network_without_one(qtbot, panel, cnn):
+    shown(panel, cnn, "augmentation", qtbot)
+    assert "no augmentation layer" in panel.message("augmentation")
+    assert one_line(panel.message("augmentation"))
+
+
 # Errors and lifecycle ----------------------------------------------------------------------
 def test_bad_configuration_is_one_line(qtbot, panel, cnn):
     with qtbot.waitSignal(panel.computed, timeout=TIMEOUT) as signal:

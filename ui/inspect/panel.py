@@ -17,6 +17,7 @@ from netlab.data import Dataset
 from netlab.graph.model import Graph
 from ui import theme
 from ui.inspect.attention_view import AttentionView
+from ui.inspect.augment_view import AugmentationView
 from ui.inspect.context import InspectContext, load_context
 from ui.inspect.evaluation_view import EvaluationView
 from ui.inspect.features_view import FeaturesView
@@ -27,7 +28,7 @@ from ui.inspect.worker import Worker
 HINT = "Train the network (or open a project with weights) to look inside it."
 LOADING = "preparing the examples…"
 TAB_TITLES = {"evaluation": "Evaluation", "features": "Feature maps", "attention": "Attention",
-              "positions": "Positions"}  # fmt: skip
+              "positions": "Positions", "augmentation": "Augmentation"}  # fmt: skip
 
 
 class InspectPanel(QWidget):
@@ -56,6 +57,7 @@ class InspectPanel(QWidget):
         self.features = FeaturesView(self._lock)
         self.attention = AttentionView(self._lock)
         self.positions = PositionsView(self._lock)
+        self.augmentation = AugmentationView(self._lock)
         self.tabs = QTabWidget()
         for view in self.views:
             self.tabs.addTab(view, TAB_TITLES[view.name])
@@ -77,7 +79,7 @@ class InspectPanel(QWidget):
     @property
     def views(self) -> list[InspectView]:
         """The sub-tabs, in tab order."""
-        return [self.evaluation, self.features, self.attention, self.positions]
+        return [self.evaluation, self.features, self.attention, self.positions, self.augmentation]
 
     # Public ----------------------------------------------------------------------------
     def show_model(self, model: Any, graph: Graph, dataset: Dataset, config: dict[str, Any]
