@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings, QStandardPaths, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from netlab.catalog import keras_layer
 from netlab.desktop import ICON
 from ui.main_window import MainWindow
 from ui.training.runner import close_pool
@@ -57,6 +58,7 @@ def run(quit_after_ms: int | None = None, open_path: str | None = None) -> int:
     app.setApplicationName("NetLab")
     app.setDesktopFileName("netlab")  # matches netlab install-desktop's entry (Wayland app id)
     app.setWindowIcon(QIcon(str(ICON)))
+    keras_layer.compute_missing = False  # generic layers' shapes: on a worker (Document)
     window = MainWindow(QSettings(), recovery_file())
     window.show()
     if os.environ.get("NETLAB_REPORT_SHOWN"):  # bench/gui_edit.py times the first paint

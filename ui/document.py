@@ -17,12 +17,14 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from netlab.catalog import keras_layer
 from netlab.errors import NetLabError
 from netlab.graph.analysis import Analysis, analyse
 from netlab.graph.commands import Command
 from netlab.graph.geometry import DIRECTIONS, flow_direction
 from netlab.graph.model import Arrays, Graph, GraphChange
 from netlab.project import Project, RunRecord, Snapshot, snapshot
+from ui.tasks import Task, run_task
 
 
 class _UndoEntry(QUndoCommand):
@@ -70,6 +72,7 @@ class Document(QObject):
         settings_changed(str): a training setting changed; its name.
         runs_changed(): a run was added.
         sweeps_changed(): a sweep was added or one of its trials ended.
+        reanalysed(): Keras has worked out shapes the analysis was waiting for.
     """
 
     refused = Signal(str)
@@ -77,6 +80,7 @@ class Document(QObject):
     settings_changed = Signal(str)
     runs_changed = Signal()
     sweeps_changed = Signal()
+    reanalysed = Signal()
 
     def __init__(self, project: Project, path: str | None = None,
                  name: str = "Untitled") -> None:  # fmt: skip
@@ -90,6 +94,7 @@ class Document(QObject):
         self._outside_changes = 0  # settings, runs, weights: not on the undo stack
         self._saved_outside = 0
         self._undone_outside = False
+        self._shapes_task: Task | None = None  # Keras working out generic layers' shapes
         if project.view.get("direction") not in DIRECTIONS:
             project.view["direction"] = flow_direction(project.graph) if project.graph.edges \
                 else "down"  # fmt: skip
@@ -112,7 +117,22 @@ class Document(QObject):
         if self._analysis is None:
             self._analysis = analyse(self.graph, self._previous_analysis)
             self._previous_analysis = self._analysis
+            if keras_layer.pending() and self._shapes_task is None:
+                # Generic Keras layers whose shapes only Keras knows: asked on a worker,
+                # the window shows "Keras is working out its shape" meanwhile.
+                self._shapes_task = run_task(self, "keras-shapes", keras_layer.resolve_pending,
+                                             self._on_shapes_known, self._on_shapes_known)
         return self._analysis
+
+    @property
+    def shapes_pending(self) -> bool:
+        """Whether Keras is still working out the shapes of generic layers."""
+        return self._shapes_task is not None
+
+    def _on_shapes_known(self, _result: object = None) -> None:
+        self._shapes_task = None
+        self._analysis = None
+        self.reanalysed.emit()  # every view asks for the analysis again
 
     @property
     def title(self) -> str:
@@ -231,7 +251,8 @@ class Document(QObject):
         with warnings.catch_warnings():  # PySide warns about a signal nobody listened to
             warnings.simplefilter("ignore", RuntimeWarning)
             for signal in (self.refused, self.changed, self.settings_changed, self.runs_changed,
-                           self.sweeps_changed, self.undo_stack.cleanChanged):  # fmt: skip
+                           self.sweeps_changed, self.reanalysed,
+                           self.undo_stack.cleanChanged):  # fmt: skip
                 signal.disconnect()
 
     def _on_undo_stack_index_changed(self, index: int) -> None:

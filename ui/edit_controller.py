@@ -21,6 +21,7 @@ from netlab.graph.commands import (
     Disconnect,
     MoveNodes,
     RemoveNodes,
+    SetTrainable,
     insert_on_edge,
 )
 from netlab.graph.composites import collapse_nodes, expand_node
@@ -178,7 +179,8 @@ class EditController(QObject):
         ids = [node_id] if node_id else self.window.scene.selected_node_ids()
         blocks = [i for i in ids if i in graph.nodes and catalog.get(graph.nodes[i].key).composite]
         if not blocks:
-            self.window.status("Not done: select a residual or Transformer block to expand")
+            self.window.status("Not done: select a residual or Transformer block or a group to "
+                               "expand")
             return
         direction = self.document.direction
         steps = [lambda g, b=b: expand_node(g, b, direction) for b in blocks]
@@ -197,3 +199,21 @@ class EditController(QObject):
             return
         if self._execute(command):
             self.window.scene.select_nodes([command.commands[1].node_id])
+
+    def set_trainable(self, trainable: bool) -> None:
+        """Edit > Freeze / Unfreeze: the selected layers' weights (not) trained, one undo step."""
+        graph = self.document.graph
+        ids = [i for i in self.window.scene.selected_node_ids()
+               if graph.nodes[i].key not in ("Input", "Output")
+               and graph.nodes[i].trainable != trainable]  # fmt: skip
+        verb = "Unfreeze" if trainable else "Freeze"
+        if not ids:
+            self.window.status(f"Not done: select layers that are not "
+                               f"{'trainable' if trainable else 'frozen'} already")  # fmt: skip
+            return
+        name = graph.nodes[ids[0]].name if len(ids) == 1 else f"{len(ids)} layers"
+        if self._execute(SetTrainable(ids, trainable, text=f"{verb} {name}")):
+            self.window.status(f"Unfroze {name}: training changes its weights again"
+                               if trainable else f"Froze {name}: training does not change its "
+                               "weights (with Continue from the trained weights, they stay "
+                               "as they are)")  # fmt: skip

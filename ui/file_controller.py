@@ -52,6 +52,7 @@ class FileController(QObject):
         self.window, self.settings, self.recovery_path = window, settings, recovery_path
         self.saving: Task | None = None
         self._autosaving: Task | None = None
+        self.import_task: Task | None = None  # a Keras model being imported
 
     @property
     def document(self) -> Document:
@@ -119,17 +120,21 @@ class FileController(QObject):
         path = path or dialogs.open_path(self.window, "Import Keras model", dialogs.KERAS_FILTER)
         if not path:
             return
-        from netlab.project.keras_io import import_model_as_project  # imports Keras
-
-        try:
-            project = import_model_as_project(path)
-        except NetLabError as err:
-            dialogs.error(self.window, "Cannot import", str(err))
+        if self.import_task is not None and self.import_task.running:
+            self.window.status("Not done: a model is still being imported")
             return
-        window_layout(project.graph)
+        self.window.status(f"Importing {path}…")
+        self.import_task = run_task(self, "import", lambda: _imported_project(path),
+                                    lambda project: self._show_imported(path, project),
+                                    lambda line: dialogs.error(self.window, "Cannot import",
+                                                               line))  # fmt: skip
+
+    def _show_imported(self, path: str, project: Project) -> None:
         self.window.set_document(Document(project, name=Path(path).stem))
         self.document.mark_modified()  # imported, not yet saved as a project
-        self.window.status(f"Imported {path}: {len(project.graph.nodes)} layers")
+        frozen = sum(not n.trainable for n in project.graph.nodes.values())
+        self.window.status(f"Imported {path}: {len(project.graph.nodes)} layers"
+                           + (f", {frozen} frozen" if frozen else ""))  # fmt: skip
 
     # Save -----------------------------------------------------------------------
     def save(self, wait: bool = False) -> bool:
@@ -312,3 +317,16 @@ class FileController(QObject):
         if project.warnings:
             dialogs.warnings(self.window, "Restored with changes", project.warnings)
         return True
+
+
+def _imported_project(path: str) -> Project:
+    """On a worker: the model imported, laid out, and its generic layers' shapes known."""
+    from netlab.catalog import keras_layer
+    from netlab.graph.analysis import analyse
+    from netlab.project.keras_io import import_model_as_project  # imports Keras
+
+    project = import_model_as_project(path)
+    window_layout(project.graph)
+    analyse(project.graph)  # generic layers' shapes: asked of Keras here, not in the window
+    keras_layer.resolve_pending()
+    return project

@@ -3,22 +3,41 @@
 Each parameter kind gets its editor (spin box, combo box, check box, text for
 shapes and pairs). A value is checked by the catalog before it is applied; a
 refused value stays in the editor, in red, with netlab's reason under it.
+
+A generic Keras layer shows each plain value of its Keras configuration as a
+typed field and the whole configuration as JSON; Keras checks an edit when the
+analysis rebuilds the layer, and its refusal shows under the JSON.
 """
+
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from netlab import catalog
+from netlab.catalog import keras_layer, subnetwork
 from netlab.catalog.spec import Param
 from netlab.errors import NetLabError
-from netlab.graph.commands import Rename, SetParam
+from netlab.graph.commands import Rename, SetParam, SetTrainable
 from ui import theme
 from ui.document import Document
 from ui.param_editors import make_editor, set_editor_value, with_error_line
+
+CONFIG = "config."  # editor names of a generic layer's configuration values
+LAYER_JSON = "layer"  # the editor of its whole configuration
 
 
 class Inspector(QWidget):
@@ -68,10 +87,38 @@ class Inspector(QWidget):
         self.help.setText(spec.help)
         self.expand.setVisible(spec.composite)
         self._add_row("name", self._name_editor(node.name), "unique; also the Keras layer's name")
-        for param in spec.params:
-            editor = make_editor(param, node.params.get(param.name), self._apply)
-            self._add_row(param.name, editor, param.help)
+        if node.key not in ("Input", "Output"):
+            switch = QCheckBox("train its weights")
+            switch.toggled.connect(self._apply_trainable)
+            self._add_row("trainable", switch, "off: frozen, training leaves its weights as they "
+                          "are (fine-tuning); Edit > Freeze does it for a selection")  # fmt: skip
+        if node.key == keras_layer.KEY:
+            self._add_keras_rows(node.params["layer"])
+        elif node.key == subnetwork.KEY:
+            count = len(node.params["network"]["layers"])
+            self.form.addRow("layers", QLabel(f"{count} (Expand shows and edits them)"))
+        else:
+            for param in spec.params:
+                editor = make_editor(param, node.params.get(param.name), self._apply)
+                self._add_row(param.name, editor, param.help)
         self.reload()
+
+    def _add_keras_rows(self, layer: dict[str, Any]) -> None:
+        self.title.setText(f"{self.title.text()} · Keras class {layer.get('class_name', '?')} "
+                           f"({layer.get('module') or 'unknown module'})")
+        for key, value in layer.get("config", {}).items():
+            param = _config_param(key, value)
+            if param is not None:
+                editor = make_editor(param, value, self._apply_config)
+                self._add_row(CONFIG + key, editor, f"{key} of the Keras layer's configuration")
+        text = QPlainTextEdit()
+        text.setMinimumHeight(140)
+        self._add_row(LAYER_JSON, text, "the layer's class and whole Keras configuration, as "
+                      "JSON; Keras checks it by rebuilding the layer")  # fmt: skip
+        apply = QPushButton("Apply configuration")
+        apply.setObjectName("apply_layer_json")
+        apply.clicked.connect(lambda: self._apply_json(text.toPlainText()))
+        self.form.addRow("", apply)
 
     def reload(self) -> None:
         """Puts the node's current values into the editors (after undo, redo, edits)."""
@@ -80,9 +127,18 @@ class Inspector(QWidget):
                 self.show_node(None, None)
             return
         node = self.document.graph.nodes[self.node_id]
-        values = {"name": node.name, **node.params}
+        values = {"name": node.name, "trainable": node.trainable, **node.params}
+        if node.key == keras_layer.KEY:
+            layer = node.params["layer"]
+            values.update({CONFIG + k: v for k, v in layer.get("config", {}).items()})
+            problems = [p.message for p in self.document.analysis.problems
+                        if p.node_id == self.node_id and p.severity == "error"]  # fmt: skip
+            if LAYER_JSON in self.editors:
+                self._show_error(LAYER_JSON, problems[0] if problems else "")
         for name, editor in self.editors.items():
-            if not self.errors[name].text():
+            if isinstance(editor, QPlainTextEdit):
+                editor.setPlainText(json.dumps(values.get(name), indent=1))
+            elif not self.errors[name].text():
                 set_editor_value(editor, values.get(name))
 
     # Editors ------------------------------------------------------------------
@@ -102,7 +158,8 @@ class Inspector(QWidget):
     def _show_error(self, name: str, message: str) -> None:
         self.errors[name].setText(message)
         self.errors[name].setVisible(bool(message))
-        self.editors[name].setStyleSheet(theme.error_style() if message else "")
+        if not isinstance(self.editors[name], QPlainTextEdit):  # JSON stays readable
+            self.editors[name].setStyleSheet(theme.error_style() if message else "")
 
     def _apply(self, param: Param, value: Any) -> None:
         if self.document is None or self.node_id is None:
@@ -117,6 +174,57 @@ class Inspector(QWidget):
             refused = self.document.execute(SetParam(self.node_id, param.name, value,
                                                      text=f"Set {param.name}"))  # fmt: skip
         self._show_error(param.name, refused or "")
+
+    def _apply_trainable(self, trainable: bool) -> None:
+        if self.document is None or self.node_id is None:
+            return
+        if self.document.graph.nodes[self.node_id].trainable != trainable:
+            verb = "Unfreeze" if trainable else "Freeze"
+            name = self.document.graph.nodes[self.node_id].name
+            self.document.execute(SetTrainable([self.node_id], trainable, text=f"{verb} {name}"))
+
+    def _apply_config(self, param: Param, value: Any) -> None:
+        """One typed field of a generic layer: its configuration with that value changed."""
+        if self.document is None or self.node_id is None:
+            return
+        name = CONFIG + param.name
+        try:
+            value = param.check(value)
+        except NetLabError as err:
+            self._show_error(name, str(err))
+            return
+        layer = json.loads(json.dumps(self.document.graph.nodes[self.node_id].params["layer"]))
+        if isinstance(value, tuple):
+            value = list(value)
+        if layer["config"].get(param.name) == value:
+            self._show_error(name, "")
+            return
+        layer["config"][param.name] = value
+        refused = self.document.execute(SetParam(self.node_id, "layer", layer,
+                                                 text=f"Set {param.name}"))  # fmt: skip
+        self._show_error(name, refused or "")
+
+    def _apply_json(self, text: str) -> None:
+        if self.document is None or self.node_id is None:
+            return
+        try:
+            layer = json.loads(text)
+        except ValueError as err:
+            self._show_error(LAYER_JSON, f"not JSON: {err}")
+            return
+        param = catalog.get(keras_layer.KEY).params[0]
+        try:
+            layer = param.check(layer)
+        except NetLabError as err:
+            self._show_error(LAYER_JSON, str(err))
+            return
+        if layer == self.document.graph.nodes[self.node_id].params["layer"]:
+            return
+        refused = self.document.execute(SetParam(self.node_id, "layer", layer,
+                                                 text="Set the Keras configuration"))  # fmt: skip
+        self._show_error(LAYER_JSON, refused or "")
+        if refused is None:
+            self.show_node(self.document, self.node_id)  # its typed fields may have changed
 
     def _apply_name(self, name: str) -> None:
         if self.document is None or self.node_id is None:
@@ -133,3 +241,21 @@ class Inspector(QWidget):
     def _on_expand_clicked(self) -> None:
         if self.node_id is not None:
             self.expand_requested.emit(self.node_id)
+
+
+def _config_param(key: str, value: Any) -> Param | None:
+    """A typed field for a plain value of a Keras configuration (None: JSON only)."""
+    if key in ("name", "trainable"):
+        return None  # the node's own name and switch
+    if isinstance(value, bool):
+        return Param(key, "bool", value, key)
+    if isinstance(value, int):
+        return Param(key, "int", value, key)
+    if isinstance(value, float):
+        return Param(key, "optional_float", value, key)
+    if isinstance(value, str):
+        return Param(key, "str", value, key)
+    if isinstance(value, list) and value and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value):  # fmt: skip
+        return Param(key, "int_list", tuple(value), key)
+    return None

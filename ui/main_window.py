@@ -11,11 +11,20 @@ import gc
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QBrush, QCloseEvent, QColor
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QTabWidget,
+    QWidget,
+)
 from shiboken6 import isValid
 
+from netlab import catalog
 from netlab.graph.geometry import DIRECTIONS
 from netlab.templates import new_project
 from netlab.training.processes import STOP_GRACE
@@ -72,6 +81,10 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self.theme = str(self.settings.value("theme", "light"))
         self.menu_actions = build_menus(self)
+        a = self.menu_actions
+        self.canvas.context_actions = [a["cut"], a["copy"], a["duplicate"], a["delete"], None,
+                                       a["freeze"], a["unfreeze"], None, a["expand"],
+                                       a["collapse"]]  # fmt: skip
         self._connect()
         self.set_theme(self.theme)
         self.new_default_document()
@@ -102,7 +115,8 @@ class MainWindow(QMainWindow):
         area = Qt.DockWidgetArea
         self.docks = {
             "palette": self._dock("Layers", self.palette_widget, area.LeftDockWidgetArea),
-            "inspector": self._dock("Properties", self.inspector, area.RightDockWidgetArea),
+            "inspector": self._dock("Properties", _scrolling(self.inspector),
+                                    area.RightDockWidgetArea),  # fmt: skip
             "problems": self._dock("Problems", self.problems, area.BottomDockWidgetArea),
             "summary": self._dock("Model summary", self.summary, area.BottomDockWidgetArea),
         }
@@ -112,6 +126,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [240, 300],
                          Qt.Orientation.Horizontal)  # fmt: skip
         self._docks_hidden: list[QDockWidget] = []
+        self._docks_state = QByteArray()
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
 
@@ -162,6 +177,7 @@ class MainWindow(QMainWindow):
         self.scene.selectionChanged.connect(self._on_scene_selection_changed)
         document.refused.connect(lambda reason: self.status(f"Not done: {reason}"))
         document.changed.connect(self._on_document_changed)
+        document.reanalysed.connect(self._on_reanalysed)
         document.undo_stack.cleanChanged.connect(self._on_undo_stack_clean_changed)
         self.canvas.setScene(self.scene)
         self.menu_actions["undo_group"].addStack(document.undo_stack)
@@ -230,6 +246,11 @@ class MainWindow(QMainWindow):
     def _on_document_changed(self) -> None:
         self.training.refresh_fit()  # then fit_changed: _refresh_views
 
+    def _on_reanalysed(self) -> None:
+        if self.scene is not None:
+            self.scene.refresh(reroute=False)
+        self._on_document_changed()
+
     def _refresh_views(self) -> None:
         if self.document is None:
             return
@@ -273,8 +294,14 @@ class MainWindow(QMainWindow):
                 self._show_saved_model()
 
     def _show_saved_model(self) -> None:
-        """The Inspect tab of a project opened with weights: build its model once."""
-        if self._inspect_ready or not self.document.project.weights:
+        """The Inspect tab of a project opened with weights: build its model once.
+
+        Without weights it is built too when it has augmentation layers: what they do
+        to the examples needs no training (the other views then show new weights).
+        """
+        augmenting = any("augmentation" in catalog.get(n.key).capabilities
+                         for n in self.document.graph.nodes.values())  # fmt: skip
+        if self._inspect_ready or not (self.document.project.weights or augmenting):
             return
         self._inspect_ready = True
         project = self.document.project
@@ -288,7 +315,8 @@ class MainWindow(QMainWindow):
             return model, snapshot.graph, load_dataset(snapshot.training["dataset"]), \
                 dict(snapshot.training)  # fmt: skip
 
-        self.status("Building the model with its saved weights…")
+        self.status("Building the model with its saved weights…" if project.weights else
+                    "Building the model (new weights: it has not been trained)…")
         run_task(self, "model", build, lambda args: self.inspect.show_model(*args),
                  lambda m: self.status(f"Cannot inspect: {m}"))  # fmt: skip
 
@@ -298,13 +326,15 @@ class MainWindow(QMainWindow):
         # The editing docks belong to the Network tab; other tabs get the room.
         editing = self.tabs.widget(index) is self.canvas
         if not editing and not self._docks_hidden:
+            self._docks_state = self.saveState()  # their sizes: showing again would shrink them
             self._docks_hidden = [d for d in self.docks.values() if d.isVisible()]
             for dock in self._docks_hidden:
                 dock.hide()
-        elif editing:
+        elif editing and self._docks_hidden:
             for dock in self._docks_hidden:
                 dock.show()
             self._docks_hidden = []
+            self.restoreState(self._docks_state)
 
     # Selection and view -------------------------------------------------------
     def _on_scene_selection_changed(self) -> None:
@@ -414,3 +444,13 @@ class MainWindow(QMainWindow):
     def offer_recovery(self) -> bool:
         """After a crash: offers the autosaved work (see FileController.offer_recovery)."""
         return self.files.offer_recovery()
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a scroll area: a long form (a generic layer's settings) scrolls, never
+    squeezes its rows onto each other."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area

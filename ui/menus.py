@@ -56,10 +56,16 @@ def build_menus(w: Any) -> dict[str, Any]:
     a["select_all"] = _action(w, edit, "Select &All", edits.select_all, Key.SelectAll)
     edit.addSeparator()
     a["auto_layout"] = _action(w, edit, "Auto &Layout", edits.auto_layout, QKeySequence("Ctrl+L"))
-    a["expand"] = _action(w, edit, "&Expand block into layers", lambda: edits.expand(),
+    a["expand"] = _action(w, edit, "&Expand block or group into layers", lambda: edits.expand(),
                           QKeySequence("Ctrl+E"))  # fmt: skip
-    a["collapse"] = _action(w, edit, "C&ollapse layers into block", edits.collapse,
+    a["collapse"] = _action(w, edit, "C&ollapse layers into a block or group", edits.collapse,
                             QKeySequence("Ctrl+Shift+E"))  # fmt: skip
+    edit.addSeparator()
+    a["freeze"] = _action(w, edit, "&Freeze selected layers", lambda: edits.set_trainable(False),
+                          QKeySequence("Ctrl+K"))  # fmt: skip
+    a["unfreeze"] = _action(w, edit, "U&nfreeze selected layers",
+                            lambda: edits.set_trainable(True),
+                            QKeySequence("Ctrl+Shift+K"))  # fmt: skip
 
     view = bar.addMenu("&View")
     a["zoom_in"] = _action(w, view, "Zoom &In", lambda: w.canvas.zoom_by(1.25), Key.ZoomIn)

@@ -11,13 +11,15 @@ LIGHT_CATEGORIES = {
     "Input / output": "#dfe9f7", "Core": "#e8f4e4", "Convolution": "#fbe9d7",
     "Attention": "#efe3f6", "Embedding": "#f7f1d9", "Pooling": "#e3f2f2",
     "Normalisation": "#f2e4e4", "Merging": "#e6eaf0", "Reshaping": "#eeeeea",
-    "Regularisation": "#f3efe6",
+    "Regularisation": "#f3efe6", "Activations": "#eef6dc", "Recurrent": "#dcebf5",
+    "Augmentation": "#f6e6ef", "Keras": "#e4e4e4",
 }  # fmt: skip
 DARK_CATEGORIES = {
     "Input / output": "#2b3d55", "Core": "#2f4a2c", "Convolution": "#56402a",
     "Attention": "#47345a", "Embedding": "#524a2a", "Pooling": "#2a4a4a",
     "Normalisation": "#543636", "Merging": "#363d48", "Reshaping": "#3f3f3a",
-    "Regularisation": "#4a4536",
+    "Regularisation": "#4a4536", "Activations": "#3c4a26", "Recurrent": "#27445a",
+    "Augmentation": "#55344a", "Keras": "#404040",
 }  # fmt: skip
 
 

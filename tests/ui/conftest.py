@@ -69,3 +69,12 @@ def wait_for_saves(window, qtbot):
     window.files.wait_for_saves()
     qtbot.waitUntil(lambda: window.files.saving is None, timeout=60_000)
     qtbot.wait(10)  # the queued "done" of an autosave
+
+
+def wait_for_import(window, qtbot):
+    """Waits until File > Import has put the model in the window (or said why not)."""
+    task = window.files.import_task
+    assert task is not None
+    task.wait(120)
+    qtbot.waitUntil(lambda: not task.running, timeout=5000)
+    qtbot.wait(50)  # the result reaches the window through the event loop

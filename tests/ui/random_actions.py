@@ -20,7 +20,15 @@ from typing import Any
 
 from PySide6.QtCore import QPointF, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+)
 
 from netlab import catalog
 from netlab.graph.analysis import analyse
@@ -32,6 +40,13 @@ from ui.canvas.scene import node_state
 KEYS = sorted(catalog.CATALOG)
 WEIRD_TEXT = ["", "-3", "abc", "2", "2,", "(4, 4, 1)", "8x8x1", "+" * 3000, "-" * 100_000,
               "[" * 500, "None", "1e309", "same", "valid", "0", "99999999999", "ü", "3, 3"]
+LAYER_TEXTS = [
+    '{"module": "keras.layers", "class_name": "Dense", "config": {"units": 3}}',
+    '{"module": "keras.layers", "class_name": "ZeroPadding1D", "config": {"padding": 2}}',
+    '{"module": "keras.layers", "class_name": "Lambda", "config": {"function": "x"}}',
+    '{"module": "keras.layers", "class_name": "Dense", "config": {"units": "x"}}',
+    '{"class_name": 3}', "{", "[]", "null", "{}" * 3, '{"a": ' * 300,
+]
 NAMES = ["conv1", "x", "a b", "", "renamed", "Ünïcode", "n" * 70, "hidden", "ok_name.2"]
 
 
@@ -83,7 +98,8 @@ class RandomUser:
                    (14, self.set_param), (3, self.rename), (5, self.delete), (10, self.undo_redo),
                    (4, self.copy_paste), (3, self.expand), (3, self.collapse), (2, self.layout),
                    (2, self.new_project), (3, self.switch_tab), (2, self.save_and_open),
-                   (1, self.paste_garbage), (1, self.direction), (1, self.move)]  # fmt: skip
+                   (1, self.paste_garbage), (1, self.direction), (1, self.move),
+                   (2, self.freeze)]  # fmt: skip
         if self.train_enabled:
             weights += [(1, self.train), (0.5, self.train_and_interrupt)]
         return weights
@@ -165,6 +181,13 @@ class RandomUser:
         elif isinstance(editor, QLineEdit):
             editor.setText(self.rng.choice(WEIRD_TEXT))
             editor.editingFinished.emit()
+        elif isinstance(editor, QPlainTextEdit):  # a generic Keras layer's configuration
+            editor.setPlainText(self.rng.choice(LAYER_TEXTS))
+            self.window.inspector.findChild(QPushButton, "apply_layer_json").click()
+
+    def freeze(self) -> None:
+        self.window.scene.select_nodes(self._pick_nodes(4))
+        self.window.menu_actions[self.rng.choice(["freeze", "unfreeze"])].trigger()
 
     def rename(self) -> None:
         if self._inspect() is None:

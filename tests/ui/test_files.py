@@ -6,7 +6,7 @@ import keras
 
 from netlab.graph.commands import SetParam
 from netlab.project import load_project
-from tests.ui.conftest import wait_for_saves
+from tests.ui.conftest import wait_for_import, wait_for_saves
 
 
 def _edit(window):
@@ -96,7 +96,7 @@ def test_declining_recovery_deletes_it(make_window, answers, tmp_path):
     assert not os.path.exists(tmp_path / "recovery.netlab")
 
 
-def test_import_a_keras_model_lays_it_out_and_export_python(window, answers, tmp_path):
+def test_import_a_keras_model_lays_it_out_and_export_python(window, answers, tmp_path, qtbot):
     inputs = keras.Input((12,), name="features")
     hidden = keras.layers.Dense(8, activation="relu", name="hidden")(inputs)
     outputs = keras.layers.Dense(3, activation="softmax", name="scores")(hidden)
@@ -104,6 +104,7 @@ def test_import_a_keras_model_lays_it_out_and_export_python(window, answers, tmp
     keras.Model(inputs, outputs).save(path)
     answers.open_path = path
     window.menu_actions["import_keras"].trigger()
+    wait_for_import(window, qtbot)
     graph = window.document.graph
     assert {"features", "hidden", "scores"} <= {n.name for n in graph.nodes.values()}
     ys = sorted(n.pos[1] for n in graph.nodes.values())

@@ -10,6 +10,7 @@ import pytest
 import ui.app
 from netlab.project import save_project
 from netlab.templates import new_project
+from tests.ui.conftest import wait_for_import
 from ui import launcher
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,7 +70,7 @@ def test_a_sub_command_loads_no_qt():
     assert result.stdout.splitlines()[-1] == "[]"
 
 
-def test_open_given_file_opens_a_project_or_imports_a_keras_model(make_window, tmp_path):
+def test_open_given_file_opens_a_project_or_imports_a_keras_model(make_window, tmp_path, qtbot):
     window = make_window()
     save_project(tmp_path / "digits.netlab", new_project("mlp"))
     ui.app.open_given_file(window, str(tmp_path / "digits.netlab"))
@@ -77,5 +78,6 @@ def test_open_given_file_opens_a_project_or_imports_a_keras_model(make_window, t
     inputs = keras.Input((4,))
     keras.Model(inputs, keras.layers.Dense(3)(inputs)).save(tmp_path / "tiny.keras")
     ui.app.open_given_file(window, str(tmp_path / "tiny.keras"))
+    wait_for_import(window, qtbot)
     assert window.document.path is None  # imported: a new project, not yet saved
     assert len(window.document.graph.nodes) == 3

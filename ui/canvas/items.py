@@ -40,6 +40,7 @@ class NodeState:
     ports: tuple[str, ...] = ()
     has_output: bool = True
     direction: str = "down"
+    frozen: bool = False  # its weights are not trained (fine-tuning)
 
 
 class PortItem(QGraphicsEllipseItem):
@@ -141,6 +142,13 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QPen(QColor(colours.accent) if self.isSelected() else border, width))
         painter.setBrush(QBrush(QColor(colours.category(state.category))))
         painter.drawRoundedRect(QRectF(0, 0, NODE_WIDTH, NODE_HEIGHT), 8, 8)
+        if state.frozen:  # hatched and dashed: its weights stay as they are
+            hatch = QColor(colours.node_border)
+            hatch.setAlpha(70)
+            painter.setBrush(QBrush(hatch, Qt.BrushStyle.BDiagPattern))
+            pen = QPen(QColor(colours.node_border), 1.6, Qt.PenStyle.DashLine)
+            painter.setPen(Qt.PenStyle.NoPen if self.isSelected() or state.problem else pen)
+            painter.drawRoundedRect(QRectF(0, 0, NODE_WIDTH, NODE_HEIGHT), 8, 8)
         detail = option.levelOfDetailFromTransform(painter.worldTransform())
         painter.setPen(QColor(colours.node_text))
         if detail < OVERVIEW_DETAIL:
@@ -153,13 +161,20 @@ class NodeItem(QGraphicsItem):
         font.setBold(False)
         painter.setFont(font)
         for i, line in enumerate((state.kind, state.params, state.shape)):
+            room = NODE_WIDTH - (66 if state.frozen and i == 0 else 20)
             shown = painter.fontMetrics().elidedText(line, Qt.TextElideMode.ElideRight,
-                                                     int(NODE_WIDTH - 20))  # fmt: skip
+                                                     int(room))  # fmt: skip
             painter.drawText(QRectF(10, 24 + 17 * i, NODE_WIDTH - 20, 17),
                              Qt.AlignmentFlag.AlignLeft, shown)  # fmt: skip
         if state.note:
             painter.setPen(QColor(colours.accent))
             painter.drawText(QRectF(NODE_WIDTH - 28, 4, 22, 18), Qt.AlignmentFlag.AlignRight, "↺")
+        if state.frozen:
+            font.setItalic(True)
+            painter.setFont(font)
+            painter.setPen(QColor(colours.node_text))
+            painter.drawText(QRectF(NODE_WIDTH - 60, 24, 50, 17), Qt.AlignmentFlag.AlignRight,
+                             "frozen")  # fmt: skip
 
     def _paint_title(self, painter: QPainter, title: str) -> None:
         font = QFont(painter.font())

@@ -15,6 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from netlab import catalog
+from netlab.catalog import keras_layer, subnetwork
 from netlab.graph.analysis import Analysis, analyse
 from netlab.graph.commands import Command, Connect, MoveNodes
 from netlab.graph.layout import Layout, auto_layout
@@ -45,7 +46,8 @@ _SHORT = {"kernel_size": "kernel", "strides": "stride", "padding": "pad", "pool_
 
 
 def _value(value: Any) -> str:
-    if isinstance(value, (tuple, list)) and len(set(value)) == 1 and len(value) == 2:
+    if isinstance(value, (tuple, list)) and len(value) == 2 and value[0] == value[1] \
+            and not isinstance(value[0], (tuple, list)):  # fmt: skip
         return str(value[0])  # a square kernel or stride: 3, as the lecture says it
     return catalog.format_value(value)
 
@@ -68,11 +70,16 @@ def node_state(graph: Graph, node_id: str, analysis: Analysis, problems: dict[st
     known = node_id in analysis.shapes
     shape = catalog.format_shape(analysis.shapes[node_id]) if known else "?"
     count = sum(analysis.counts.get(node_id, (0, 0)))
-    return NodeState(node.name, spec.display_name, params,
+    kind = spec.display_name
+    if node.key == keras_layer.KEY:  # the generic node says which Keras class it holds
+        kind = f"{node.params['layer'].get('class_name', '?')} (Keras)"
+    elif node.key == subnetwork.KEY:
+        params = f"{len(node.params['network']['layers'])} layers"
+    return NodeState(node.name, kind, params,
                      f"{shape}   {count:,} params" if count else shape, spec.category,
                      "\n".join(problems.get(node_id, [])), "\n".join(notes.get(node_id, [])),
                      tuple(port_names(graph, node_id)), node.key != "Output",
-                     direction)  # fmt: skip
+                     direction, not node.trainable)  # fmt: skip
 
 
 class GraphScene(QGraphicsScene):

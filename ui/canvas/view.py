@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
@@ -12,7 +14,7 @@ from PySide6.QtGui import (
     QPainter,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtWidgets import QGraphicsView, QMenu
 
 from netlab.graph.geometry import NODE_HEIGHT, NODE_WIDTH
 from ui.canvas.items import EdgeItem, NodeItem
@@ -42,6 +44,8 @@ class GraphView(QGraphicsView):
         self._space = False
         self._pan_from: QPointF | None = None
         self._drop_edge: EdgeItem | None = None
+        self.context_actions: list[QAction | None] = []  # the right-click menu (None: a line)
+        self.context_menu: QMenu | None = None  # the one shown last (tests look at it)
 
     # Zoom ---------------------------------------------------------------------
     def zoom(self) -> float:
@@ -67,6 +71,27 @@ class GraphView(QGraphicsView):
         if self.zoom() > 1.0:
             self.resetTransform()
         self.centerOn(rect.center())
+
+    # Right-click ----------------------------------------------------------------
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """The Edit menu's actions for the layers under the mouse (selected first if not)."""
+        if not self.context_actions or self.scene() is None:
+            return
+        item = self.itemAt(event.pos())
+        while item is not None and not isinstance(item, NodeItem):
+            item = item.parentItem()
+        if isinstance(item, NodeItem) and not item.isSelected():
+            self.scene().clearSelection()
+            item.setSelected(True)
+        menu = QMenu(self)
+        for action in self.context_actions:
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        self.context_menu = menu
+        menu.popup(event.globalPos())
+        event.accept()
 
     # Pan ----------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:

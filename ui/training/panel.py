@@ -181,6 +181,10 @@ class TrainingPanel(QWidget):
         self.progress_text.setText(summary_of_runs(document.project.runs))
         self.plots_from_project()
         self.refresh_fit()
+        # Weights that no run of this project made (an imported model) are what the user
+        # wants to train on (fine-tuning); a project's own runs start afresh, to compare.
+        project = document.project
+        self.continue_box.setChecked(bool(project.weights) and not project.runs)
         document.runs_changed.connect(self._on_runs_changed)
         document.settings_changed.connect(self._on_setting_changed)
 
