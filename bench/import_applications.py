@@ -30,6 +30,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from netlab.graph.analysis import analyse  # noqa: E402
+from netlab.graph.composites import expand_node  # noqa: E402
 from netlab.graph.importer import graph_from_keras  # noqa: E402
 from netlab.project.project import Project, build_with_weights  # noqa: E402
 
@@ -54,12 +55,14 @@ TIMED = ("ResNet50", "NASNetLarge", "EfficientNetV2L")
 REPEATS = 3
 
 
-def _layers(model: keras.Model):
+def _layers(model: keras.Model, nodes: dict[str, str], prefix: str = ""):
+    """(node name, layer) of every layer, into nested models (``group_layer`` once expanded)."""
     for layer in model.layers:
         if isinstance(layer, keras.Model):
-            yield from _layers(layer)
+            expanded = f"{prefix}{layer.name}_{layer.layers[-1].name}" in nodes
+            yield from _layers(layer, nodes, f"{prefix}{layer.name}_" if expanded else prefix)
         elif not isinstance(layer, keras.layers.InputLayer):
-            yield layer
+            yield f"{prefix}{layer.name}", layer
 
 
 def check(name: str, folder: Path) -> str:
@@ -68,10 +71,17 @@ def check(name: str, folder: Path) -> str:
     model = make(weights=None, input_shape=(size, size, 3))
     graph, weights = graph_from_keras(model)
     analysis = analyse(graph)
-    by_name = {n.name: n.id for n in graph.nodes.values()}
-    wrong = [layer.name for layer in _layers(model)
-             if analysis.shapes.get(by_name[layer.name]) != tuple(layer.output.shape[1:])]
-    generic = sum(n.key == "KerasLayer" for n in graph.nodes.values())
+    # Every layer's shape, nested models' too: on a copy with the groups expanded (or,
+    # where a name passed 64 characters, under the layer's own name).
+    flat = graph.copy()
+    while groups := [n.id for n in flat.nodes.values() if n.key == "Subnetwork"]:
+        expand_node(flat, groups[0]).do(flat)
+    shapes = analyse(flat).shapes
+    by_name = {n.name: n.id for n in flat.nodes.values()}
+    wrong = [name for name, layer in _layers(model, by_name)
+             if shapes.get(by_name.get(name, "")) != tuple(layer.output.shape[1:])]
+    generic = sum(n.key == "KerasLayer" for n in flat.nodes.values())
+    grouped = sum(n.key == "Subnetwork" for n in graph.nodes.values())
     rebuilt = build_with_weights(Project(graph, weights={k: v for k, v in weights.items() if v}))
     rebuilt.save(folder / "exported.keras")
     again = keras.saving.load_model(folder / "exported.keras")
@@ -80,7 +90,8 @@ def check(name: str, folder: Path) -> str:
     ok = analysis.valid and not wrong and sum(analysis.totals()) == model.count_params() \
         and diff <= 1e-5  # fmt: skip
     return (f"{name:18} {'ok' if ok else 'FAIL':4} {len(model.layers):5} layers "
-            f"{len(graph.nodes):5} nodes {generic:3} generic  shapes wrong {len(wrong)}  params "
+            f"{len(graph.nodes):5} nodes {grouped} groups {generic:3} generic  shapes wrong "
+            f"{len(wrong)}  params "
             f"{sum(analysis.totals()):>11,} / {model.count_params():>11,}  export diff {diff:.1e}")
 
 

@@ -63,6 +63,11 @@ def test_imported_model_shows_frozen_and_generic_layers(window, answers, qtbot, 
     assert generic.kind == "Conv2D (Keras)"
     assert generic.shape.startswith("(None, 8, 8, 4)")
     assert window.document.project.training["metrics"] == ("accuracy",)
+    # Its weights are what a user fine-tunes: training continues from them.
+    assert window.training.continue_box.isChecked()
+    answers.unsaved = "discard"
+    window.menu_actions["new"].trigger()  # a template (the MLP): its runs start afresh
+    assert not window.training.continue_box.isChecked()
 
 
 def test_generic_layer_edited_in_typed_fields_and_as_json(window, answers, qtbot, transfer_model):
@@ -163,3 +168,49 @@ def test_generic_shapes_are_worked_out_off_the_gui_thread(window, answers, qtbot
     qtbot.waitUntil(lambda: not document.shapes_pending, timeout=30_000)
     assert document.analysis.shapes[node_id] == (27, 5)
     assert window.scene.nodes[node_id].state.shape.startswith("(None, 27, 5)")
+
+
+def test_import_freeze_the_base_replace_the_head_and_train(window, answers, qtbot, tmp_path):
+    """The fine-tuning recipe, as a user does it in the window, on the digits."""
+    import numpy as np
+
+    from tests.ui.test_training_panel import RUN_TIMEOUT, _finished, _panel
+
+    inputs = keras.Input((8, 8, 1), name="digits")
+    x = L.Conv2D(8, 3, padding="same", name="conv")(inputs)
+    x = L.BatchNormalization(name="bn")(x)
+    x = L.Flatten(name="flat")(L.MaxPooling2D(name="pool")(x))
+    keras.Model(inputs, L.Dense(3, name="old_head")(x)).save(tmp_path / "pretrained.keras")
+    _import(window, answers, qtbot, str(tmp_path / "pretrained.keras"), expand="")
+    graph = window.document.graph
+    imported = {name: [np.array(a) for a in graph.node_by_name(name).weights]
+                for name in ("conv", "bn")}  # fmt: skip
+    window.scene.select_nodes([graph.node_by_name(n).id for n in ("conv", "bn")])
+    window.menu_actions["freeze"].trigger()
+    window.scene.select_nodes([graph.node_by_name("old_head").id])
+    window.menu_actions["delete"].trigger()
+    window.edits.add_layer("Dense")
+    head = next(n for n in graph.nodes.values() if n.key == "Dense")
+    window.inspector.editors["units"].setValue(10)
+    window.inspector.editors["activation"].setCurrentIndex(
+        window.inspector.editors["activation"].findData("softmax"))  # fmt: skip
+    window.inspector.editors["activation"].activated.emit(
+        window.inspector.editors["activation"].currentIndex())  # fmt: skip
+    from netlab.graph.commands import Connect
+
+    output = next(n for n in graph.nodes.values() if n.key == "Output")
+    assert window.execute(Connect(graph.node_by_name("flat").id, head.id, 0))
+    assert window.execute(Connect(head.id, output.id, 0))
+    assert window.document.analysis.valid
+    panel = _panel(window, epochs=2, loss="categorical_crossentropy")
+    qtbot.waitUntil(lambda: panel.data.dataset is not None, timeout=240_000)
+    assert panel.continue_box.isChecked()
+    panel.train_button.click()
+    qtbot.waitUntil(lambda: _finished(panel), timeout=RUN_TIMEOUT)
+    record = window.document.project.runs[-1]
+    assert record.status == "finished"
+    assert record.epochs[-1]["val_accuracy"] > 0.5
+    for name, arrays in imported.items():  # the frozen base, BatchNorm statistics included
+        for before, after in zip(arrays, graph.node_by_name(name).weights, strict=True):
+            np.testing.assert_array_equal(before, after)
+    assert graph.node_by_name(head.name).weights is not None  # the new head trained

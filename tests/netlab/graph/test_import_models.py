@@ -22,6 +22,7 @@ from netlab.project.keras_io import import_model_as_project
 from netlab.project.project import Project, build_with_weights
 
 L = keras.layers
+pytestmark = pytest.mark.heavy  # Keras builds, saves and loads many models
 
 
 def _data(model, seed=0):

@@ -8,6 +8,7 @@ from netlab import catalog
 from netlab.graph.builder import build_model
 from tests.netlab.graph.test_catalog import single_layer_graph
 
+pytestmark = pytest.mark.heavy  # a model saved, loaded and trained per layer type
 OURS = sorted(k for k, s in catalog.CATALOG.items() if (s.keras_class or "").startswith("netlab>"))
 
 
