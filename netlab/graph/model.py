@@ -428,11 +428,20 @@ def _node_from_dict(item: Any) -> Node:
         raise GraphError(f"node {name!r}: trainable must be true or false")
     spec = catalog.get(item["type"])
     params = {**spec.defaults(), **params}
-    params, errors = spec.checked(params)  # canonical, as the editor stores them (tuples)
+    errors = spec.parameter_errors(params)
     if errors:
         raise GraphError(f"node {name!r}: {errors[0]}")
+    # JSON arrays as the tuples the editor stores ((1, 0), (0, 1)), so a loaded node holds
+    # what an edited one does; a JSON parameter (a Keras configuration) stays as it is.
+    kinds = {p.name: p.kind for p in spec.params}
+    params = {k: v if kinds.get(k) == "json" else _tupled(v) for k, v in params.items()}
     return Node(str(item["id"]), name, spec.key, params, (float(pos[0]), float(pos[1])),
                 trainable=trainable)
+
+
+def _tupled(value: Any) -> Any:
+    """Lists, nested too, as tuples."""
+    return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
