@@ -12,12 +12,14 @@ from netlab.catalog.spec import (
     Param,
     Shape,
     WeightSpec,
+    axis_index,
     format_shape,
     known,
     layer_maker,
     need_rank,
     no_weights,
     same_shape,
+    same_shape_on_axis,
 )
 from netlab.errors import LayerArgumentError, ShapeError
 from netlab.shapes import conv_output_length
@@ -93,11 +95,7 @@ def batch_norm_weights(params: dict[str, Any], ins: list[Shape],
                        out: Shape) -> list[WeightSpec]:  # fmt: skip
     """Scale and shift (trained, unless switched off), moving mean and variance (not
     trained), per entry of the normalised axis (the channels)."""
-    rank = len(ins[0])
-    axis = params.get("axis", -1)
-    if not -rank <= axis <= rank or axis == 0:
-        raise ShapeError("axis", f"axis {axis} is not an axis of {format_shape(ins[0])}")
-    channels = (known(ins[0][axis - 1 if axis > 0 else axis], "number of channels"),)
+    channels = (known(ins[0][axis_index(params, ins[0])], "number of channels"),)
     learned = [WeightSpec(name, channels) for name, flag in (("gamma", "scale"),
                ("beta", "center")) if params.get(flag, True)]  # fmt: skip
     return [*learned, WeightSpec("moving_mean", channels, False),
@@ -182,7 +180,7 @@ CORE_ENTRIES = (
     LayerSpec("Softmax", "Softmax", "Core",
               "Turns scores into probabilities that sum to 1 along an axis (the last by default).",
               (Param("axis", "int", -1, "axis whose entries sum to 1, -1 for the last", -8, 8),),
-              ("input",), same_shape, no_weights, layer_maker("Softmax"), "Softmax"),
+              ("input",), same_shape_on_axis, no_weights, layer_maker("Softmax"), "Softmax"),
     LayerSpec("Dropout", "Dropout", "Regularisation",
               "During training sets a random fraction of values to zero (and scales the rest up), "
               "so the network cannot rely on any single unit. Does nothing at inference.",

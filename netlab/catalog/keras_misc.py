@@ -10,12 +10,14 @@ from netlab.catalog.spec import (
     Param,
     Shape,
     WeightSpec,
+    axis_index,
     format_shape,
     known,
     layer_maker,
     need_rank,
     no_weights,
     same_shape,
+    same_shape_on_axis,
 )
 from netlab.errors import ShapeError
 
@@ -46,7 +48,7 @@ def broadcast_shape(what: str) -> Callable[[dict[str, Any], list[Shape]], Shape]
 
 def _per_channel(*names: str) -> Callable[[dict[str, Any], list[Shape], Shape], list[WeightSpec]]:
     def weights(params: dict[str, Any], ins: list[Shape], out: Shape) -> list[WeightSpec]:
-        channels = (known(ins[0][-1], "number of channels"),)
+        channels = (known(ins[0][axis_index(params, ins[0])], "number of channels"),)
         return [WeightSpec(name, channels) for name in names if params.get(_FLAG[name], True)]
 
     return weights
@@ -73,13 +75,13 @@ def _make_prelu(params: dict[str, Any], name: str) -> Any:
 
 def _normalization_weights(params: dict[str, Any], ins: list[Shape],
                            out: Shape) -> list[WeightSpec]:  # fmt: skip
-    channels = (known(ins[0][-1], "number of channels"),)
+    channels = (known(ins[0][axis_index(params, ins[0])], "number of features"),)
     return [WeightSpec("mean", channels, False), WeightSpec("variance", channels, False),
             WeightSpec("count", (), False)]  # fmt: skip
 
 
 def _group_norm_shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
-    channels = ins[0][-1] if ins[0] else None
+    channels = ins[0][axis_index(params, ins[0])]
     if channels is not None and channels % params["groups"]:
         raise ShapeError("groups", f"groups ({params['groups']}) must divide the channels "
                          f"({channels})")  # fmt: skip
@@ -160,7 +162,8 @@ ENTRIES = (
               "from the data (adapted) and kept as weights that training does not change.",
               (_axis("axis whose entries get their own mean, -1 for the last"),
                Param("invert", "bool", False, "undo a normalisation instead")),
-              ("input",), same_shape, _normalization_weights, layer_maker("Normalization"),
+              ("input",), same_shape_on_axis, _normalization_weights,
+              layer_maker("Normalization"),
               "Normalization"),
     LayerSpec("GroupNorm", "Group normalisation", "Normalisation",
               "Normalises each example over groups of channels (with every position), then "
@@ -174,7 +177,8 @@ ENTRIES = (
               layer_maker("GroupNormalization"), "GroupNormalization", key_params=("groups",)),
     LayerSpec("UnitNorm", "Unit normalisation", "Normalisation",
               "Scales each vector along the axis to length 1 (L2 norm).",
-              (_axis("axis along which the length is 1"),), ("input",), same_shape, no_weights,
+              (_axis("axis along which the length is 1"),), ("input",), same_shape_on_axis,
+              no_weights,
               layer_maker("UnitNormalization"), "UnitNormalization"),
     _merge("Multiply", "Multiply", "Multiplies its inputs element by element (gates, "
            "squeeze-and-excitation); a size-1 axis is stretched to match."),
@@ -210,7 +214,8 @@ ENTRIES = (
     LayerSpec("GaussianNoise", "Gaussian noise", "Regularisation",
               "In training adds noise of mean 0 and the given standard deviation; nothing at "
               "inference.",
-              (Param("stddev", "float", 0.1, "standard deviation of the noise", 0.0),),
+              (Param("stddev", "float", 0.1, "standard deviation of the noise (Keras: 0 to 1)",
+                     0.0, 1.0),),
               ("input",), same_shape, no_weights, layer_maker("GaussianNoise"), "GaussianNoise",
               key_params=("stddev",)),
 )  # fmt: skip

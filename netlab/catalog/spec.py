@@ -364,6 +364,25 @@ def same_shape(params: dict[str, Any], ins: list[Shape]) -> Shape:
     return ins[0]
 
 
+def axis_index(params: dict[str, Any], shape: Shape) -> int:
+    """Where ``params["axis"]`` (Keras's count: the batch is axis 0) is in ``shape``.
+
+    Raises:
+        ShapeError: If the axis is the batch or not an axis of the input.
+    """
+    axis, rank = params["axis"], len(shape)
+    if axis == 0 or not -rank <= axis <= rank:
+        raise ShapeError("axis", f"axis {axis} is not an axis of {format_shape(shape)}: use 1 to "
+                         f"{rank}, or -1 for the last")  # fmt: skip
+    return axis - 1 if axis > 0 else rank + axis
+
+
+def same_shape_on_axis(params: dict[str, Any], ins: list[Shape]) -> Shape:
+    """Output shape of a layer that keeps its input's shape and works along ``axis``."""
+    axis_index(params, ins[0])
+    return ins[0]
+
+
 def need_rank(ins: list[Shape], rank: int, what: str, port: int = 0) -> Shape:
     """Returns input ``port``'s shape, or raises if its rank (without batch) differs."""
     shape = ins[port]

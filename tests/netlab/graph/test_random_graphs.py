@@ -89,3 +89,14 @@ def test_validation_or_build_nothing_else(graph):
         assert problem.severity in ("error", "warning")
     if analysis.valid:
         assert_matches_keras(graph)
+
+
+def test_found_by_the_random_graphs_gaussian_noise_larger_than_keras_allows_is_a_problem():
+    # Keras refuses a stddev above 1 only when it builds the layer; the catalog says so first.
+    graph = Graph()
+    graph.insert_node(Node("in", "in", "Input", {"shape": (2,), "dtype": "float32"}))
+    graph.insert_node(Node("n0", "noise", "GaussianNoise", {"stddev": 10**13}))
+    graph.insert_node(Node("out", "out", "Output", {}))
+    graph.insert_edge(Edge("in", "n0", 0))
+    graph.insert_edge(Edge("n0", "out", 0))
+    assert [p.field for p in analyse(graph).errors] == ["stddev"]
