@@ -16,6 +16,7 @@ from typing import Any
 
 import netlab
 from netlab.errors import NetLabError
+from netlab.training.history import gradient_series
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -153,7 +154,8 @@ def _summary(project: Any) -> dict[str, Any]:
         "runs": [
             {"id": r.id, "name": r.name, "status": r.status, "reason": r.reason,
              "epochs": len(r.epochs), "config": r.config,
-             "final": r.epochs[-1] if r.epochs else {}}
+             "final": r.epochs[-1] if r.epochs else {},
+             "gradients": gradient_series(r)}
             for r in project.runs
         ],
         "sweeps": [

@@ -73,6 +73,39 @@ def cnn(classes: int = 10) -> Graph:
     return c.done()
 
 
+def playground(classes: int = 2) -> Graph:
+    """TensorFlow Playground's network: 2 inputs, two hidden layers of 8 tanh units."""
+    c = _Chain()
+    c.add("Input", "point", shape=(2,))
+    c.add("Dense", "hidden1", units=8, activation="tanh")
+    c.add("Dense", "hidden2", units=8, activation="tanh")
+    c.add("Dense", "classifier", units=classes, activation="softmax")
+    c.add("Output", "prediction")
+    return c.done()
+
+
+def deep_stack(residual: bool, depth: int = 16, width: int = 32) -> Graph:
+    """``depth`` sigmoid layers on the digits, plain or each with an identity shortcut.
+
+    The course's picture of vanishing gradients: in the plain stack the gradient
+    shrinks by up to 4x per sigmoid layer on its way back; the residual twin
+    (``x + dense(x)``) carries it past every layer unchanged.
+    """
+    c = _Chain()
+    c.add("Input", "digits", shape=(8, 8, 1))
+    c.add("Flatten")
+    c.add("Dense", "stem", units=width, activation="relu")
+    for i in range(1, depth + 1):
+        before = c.last
+        dense = c.add("Dense", f"dense{i}", units=width, activation="sigmoid")
+        if residual:
+            assert before is not None
+            c.add("Add", f"add{i}", inputs=[before, dense])
+    c.add("Dense", "classifier", units=10, activation="softmax")
+    c.add("Output", "prediction")
+    return c.done()
+
+
 STAGES = ((64, 3), (128, 4), (256, 6), (512, 3))
 
 
@@ -245,6 +278,13 @@ TEMPLATES = {
         Template("empty", "an Input and an Output: drop layers on the connection", empty, DIGITS),
         Template("mlp", "MLP for the 8x8 digits: 64-64-32-10, ReLU, softmax", mlp, DIGITS),
         Template("cnn", "small CNN for the 8x8 digits (the default example)", cnn, DIGITS),
+        Template("playground", "2-8-8-2 tanh MLP on the spirals (TensorFlow Playground)",
+                 playground, {"dataset": "spirals", "epochs": 60, "batch_size": 32,
+                              "learning_rate": 0.01}),
+        Template("deep-plain", "16 sigmoid layers on the digits: gradients vanish",
+                 lambda: deep_stack(False), DIGITS),
+        Template("deep-residual", "the same 16 layers, each with a shortcut: they do not",
+                 lambda: deep_stack(True), DIGITS),
         Template("resnet34", "ResNet-34, 224x224x3, 1000 classes, ResidualBlock nodes", resnet34),
         Template("resnet34-expanded", "ResNet-34 with every conv / batch norm / ReLU / Add node",
                  lambda: resnet34(expanded=True)),

@@ -36,6 +36,7 @@ TRAINING_PARAMS = (
     Param("precision", "choice", "float32", "number format", choices=PRECISIONS),
     Param("xla", "bool", False, "XLA compilation (slower for convolutions on CPUs)"),
     Param("keep_best", "bool", False, "keep the weights of the best validation loss"),
+    Param("layer_stats", "bool", True, "record each layer's gradient norms and histograms"),
 )  # fmt: skip
 
 

@@ -1,11 +1,11 @@
 """The ``.netlab`` project file: a zip of versioned JSON and NumPy arrays.
 
 Members (see docs/file-format.md): ``project.json``; ``weights/<layer>/<i>.npy``;
-``runs/<run id>/<series>.npy``. No pickle anywhere: arrays are read with
-``allow_pickle=False`` after their headers are checked. Arrays are stored
-uncompressed (deflate saves little on trained float32 weights and costs much
-time); ``project.json`` is deflated. Saving is atomic and keeps the previous
-version as ``<file>.bak``.
+``runs/<run id>/<series>.npy`` and ``runs/<run id>/layers__<key>.npy`` (per-layer
+series). No pickle anywhere: arrays are read with ``allow_pickle=False`` after
+their headers are checked. Arrays are stored uncompressed (deflate saves little
+on trained float32 weights and costs much time); ``project.json`` is deflated.
+Saving is atomic and keeps the previous version as ``<file>.bak``.
 
 Saving happens in two steps so the GUI can write on a worker thread:
 :func:`snapshot` takes what is to be written (milliseconds: weight arrays are
@@ -36,6 +36,15 @@ from netlab.project.schema import check_project_json
 FORMAT = "netlab-project"
 FORMAT_VERSION = 1
 MAX_MEMBERS = 20_000
+#: Members ``runs/<id>/layers__<key>.npy`` hold a run's per-layer series, apart from
+#: its per-batch series (whose names never start so).
+LAYER_PREFIX = "layers__"
+#: Which list of layer names gives the columns of which per-layer arrays.
+LAYER_STAT_COLUMNS = {
+    "layers": ("grad_norm", "update_ratio"),
+    "weight_layers": ("weight_hist", "weight_range"),
+    "activation_layers": ("activation_hist", "activation_range"),
+}
 MAX_TOTAL_BYTES = 4 * 2**30
 MAX_JSON_BYTES = 64 * 2**20
 MAX_RATIO = 200  # a large member that grows more than this when inflated is treated as a bomb
@@ -63,7 +72,8 @@ def _project_json(project: Project, weights: dict[str, list[np.ndarray]]) -> dic
         "runs": [
             {"id": r.id, "name": r.name, "graph": r.graph, "config": r.config, "status": r.status,
              "reason": r.reason, "started": r.started, "finished": r.finished,
-             "epochs": r.epochs, "batches": sorted(r.batches)}
+             "epochs": r.epochs, "batches": sorted(r.batches),
+             **({"layer_stats": _layer_stats_json(r.layer_stats)} if r.layer_stats else {})}
             for r in project.runs
         ],
         "weights": {name: len(arrays) for name, arrays in weights.items()} if weights else None,
@@ -84,7 +94,15 @@ def snapshot(project: Project) -> Snapshot:
     for run in project.runs:
         arrays += [(f"runs/{run.id}/{key}.npy", np.asarray(series).copy())
                    for key, series in run.batches.items()]  # fmt: skip
+        arrays += [(f"runs/{run.id}/{LAYER_PREFIX}{key}.npy", np.asarray(value).copy())
+                   for key, value in run.layer_stats.items() if isinstance(value, np.ndarray)]
     return Snapshot(document, tuple(arrays))
+
+
+def _layer_stats_json(stats: dict[str, Any]) -> dict[str, Any]:
+    """Names stay in the document; arrays are listed and written beside the series."""
+    return {"names": {k: list(v) for k, v in stats.items() if not isinstance(v, np.ndarray)},
+            "arrays": sorted(k for k, v in stats.items() if isinstance(v, np.ndarray))}
 
 
 def _write_array(zf: zipfile.ZipFile, name: str, array: np.ndarray) -> None:
@@ -262,7 +280,34 @@ def _run(item: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> Run
     return RunRecord(
         item["id"], item["name"], item["graph"], config, item["status"], item["reason"],
         item["started"], item["finished"], item["epochs"], batches,
+        _read_layer_stats(item, arrays, where),
     )  # fmt: skip
+
+
+def _read_layer_stats(item: dict[str, Any], arrays: dict[str, np.ndarray], where: str
+                      ) -> dict[str, Any]:  # fmt: skip
+    """A run's per-layer series, checked: each array's rows and columns must agree."""
+    found = item.get("layer_stats")
+    if found is None:
+        return {}
+    here = f"{where}: run {item['id']!r}'s layer statistics"
+    stats: dict[str, Any] = {k: [str(name) for name in v] for k, v in found["names"].items()}
+    for key in found["arrays"]:
+        member = f"{item['id']}/{LAYER_PREFIX}{key}"
+        if member not in arrays:
+            raise ProjectFileError(f"{here} lack the array {key!r}")
+        stats[key] = arrays[member]
+    for names, keys in LAYER_STAT_COLUMNS.items():
+        for key in keys:
+            value = stats.get(key)
+            if value is None:
+                continue
+            if value.ndim < 2 or value.shape[1] != len(stats.get(names, ())):
+                raise ProjectFileError(f"{here}: {key!r} does not have one column per layer")
+    step, norms = stats.get("step"), stats.get("grad_norm")
+    if step is not None and norms is not None and len(step) != len(norms):
+        raise ProjectFileError(f"{here}: 'step' and 'grad_norm' differ in length")
+    return stats
 
 
 def _weights(counts: Any, arrays: dict[str, np.ndarray], where: str) -> Weights | None:

@@ -33,6 +33,10 @@ class RunRecord:
             ``val_accuracy``, ...) plus ``epoch`` and ``seconds``.
         batches: Per-batch series of equal length (``step``, ``loss``,
             ``learning_rate``, ...).
+        layer_stats: Per-layer series (see :mod:`netlab.training.layerstats`): lists
+            of layer names (``layers``, ``weight_layers``, ``activation_layers``) and
+            arrays (``step``, ``grad_norm``, ``update_ratio``, ``weight_hist``, ...);
+            empty for runs recorded before them or without them.
     """
 
     id: str
@@ -45,6 +49,7 @@ class RunRecord:
     finished: str | None = None
     epochs: list[dict[str, float]] = field(default_factory=list)
     batches: dict[str, np.ndarray] = field(default_factory=dict)
+    layer_stats: dict[str, Any] = field(default_factory=dict)
 
 
 class Project:

@@ -61,6 +61,17 @@ def _check_graph(graph: Any, where: str, at: str) -> None:
         _fields(edge, {"src": str, "dst": str, "port": int}, where, f"{at}.edges[{i}]")
 
 
+def _check_layer_stats(stats: Any, where: str, at: str) -> None:
+    _fields(stats, {"names": dict, "arrays": list}, where, at)
+    for key, names in stats["names"].items():
+        for j, name in enumerate(_need(names, list, where, f"{at}.names.{key}")):
+            _need(name, str, where, f"{at}.names.{key}[{j}]")
+    for j, key in enumerate(stats["arrays"]):
+        _need(key, str, where, f"{at}.arrays[{j}]")
+        if not key.isidentifier():
+            raise _fail(where, f"{at}.arrays[{j}]", f"invalid array name {key!r}")
+
+
 def check_project_json(doc: dict[str, Any], where: str) -> None:
     """Raises :class:`ProjectFileError` unless ``doc`` has the version-1 structure."""
     _fields(doc, {"graph": dict, "view": dict, "training": dict, "runs": list,
@@ -83,6 +94,8 @@ def check_project_json(doc: dict[str, Any], where: str) -> None:
                 _need(value, _NUMBER, where, f"{here}.epochs[{j}].{key}", finite=False)
         for j, key in enumerate(run["batches"]):
             _need(key, str, where, f"{here}.batches[{j}]")
+        if "layer_stats" in run:
+            _check_layer_stats(run["layer_stats"], where, f"{here}.layer_stats")
     for name, count in (doc["weights"] or {}).items():
         _need(count, int, where, f"weights.{name}")
         if not 0 <= count <= 1000:

@@ -17,7 +17,10 @@ import keras
 import numpy as np
 
 from netlab.training.events import BatchEnded, EpochEnded
+from netlab.training.layerstats import LayerSeries, read_epoch
 from netlab.training.setup import learning_rate_at
+
+HISTOGRAM_BINS = 30
 
 
 class EngineCallback(keras.callbacks.Callback):
@@ -39,6 +42,10 @@ class EngineCallback(keras.callbacks.Callback):
         self.last_good: list[Any] | None = None
         self.best: tuple[float, list[Any]] | None = None
         self.epoch_start = self.batch_time = time.perf_counter()
+        #: Examples whose layer outputs are histogrammed each epoch (None: no statistics).
+        self.probe: np.ndarray | None = None
+        self.layers: LayerSeries | None = None
+        self.histograms: dict[str, list[Any]] = {}
 
     # Training thread ----------------------------------------------------------
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
@@ -59,6 +66,8 @@ class EngineCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._store_epoch_series(epoch)
+        if self.probe is not None:
+            self._store_layer_stats(epoch)
         if self.failure:
             if self.last_good is not None:
                 self._restore(self.last_good)
@@ -88,6 +97,36 @@ class EngineCallback(keras.callbacks.Callback):
             self.series["loss"].append((batch + 1) * mean - batch * previous)
             self.series["learning_rate"].append(lr)
             previous = mean
+
+    def _store_layer_stats(self, epoch: int) -> None:
+        """This epoch's gradient records and the histograms of weights and outputs."""
+        from netlab.inspect.histograms import activation_histograms, weight_histograms
+
+        rows = read_epoch(self.model.optimizer, len(self.epoch_batches))
+        if rows is not None:
+            inner = getattr(self.model.optimizer, "inner_optimizer", self.model.optimizer)
+            if self.layers is None:
+                self.layers = LayerSeries(list(inner._netlab_layers))
+            self.layers.add_epoch(epoch, self.steps, inner._netlab_every, rows)
+        for kind, found in (("weight", weight_histograms(self.model, HISTOGRAM_BINS)),
+                            ("activation", activation_histograms(self.model, self.probe,
+                                                                 HISTOGRAM_BINS))):  # fmt: skip
+            self.histograms.setdefault(f"{kind}_layers", list(found))
+            names = self.histograms[f"{kind}_layers"]
+            if list(found) != names:
+                continue  # the same layers every epoch; never the case, but never misfiled
+            self.histograms.setdefault(f"{kind}_hist", []).append(
+                [found[n].counts for n in names])
+            self.histograms.setdefault(f"{kind}_range", []).append(
+                [(found[n].edges[0], found[n].edges[-1]) for n in names])
+
+    def layer_stats(self) -> dict[str, Any]:
+        """What the run record keeps: names and arrays (see :class:`RunRecord`)."""
+        stats: dict[str, Any] = self.layers.arrays() if self.layers is not None else {}
+        for key, value in self.histograms.items():
+            stats[key] = value if key.endswith("_layers") else np.asarray(
+                value, "int64" if key.endswith("_hist") else "float32")
+        return stats
 
     def _snapshot(self) -> list[Any]:
         # JAX arrays are immutable, so holding the current ones is a free copy that stays
@@ -147,6 +186,7 @@ class EngineCallback(keras.callbacks.Callback):
         """Puts the best weights back (if asked) and stores the per-batch series."""
         if self.best is not None and not self.failure:
             self._restore(self.best[1])
+        self.run.record.layer_stats = self.layer_stats()
         self.run.record.batches = {
             "step": np.asarray(self.series["step"], "int64"),
             "loss": np.asarray(self.series["loss"], "float32"),

@@ -20,7 +20,7 @@ from netlab.graph.analysis import analyse
 from netlab.graph.model import Graph
 from netlab.project.config import check_training_config
 from netlab.project.project import RunRecord, Weights
-from netlab.training import setup
+from netlab.training import layerstats, setup
 from netlab.training.devices import device_scope
 from netlab.training.events import (
     EventChannel,
@@ -34,6 +34,8 @@ DISTRIBUTE_CHOICES = (None, "multiworker")
 # Seeding is global in Keras: a run seeds and builds its model holding this lock, so runs
 # in one process never draw from each other's random state.
 _BUILD_LOCK = threading.Lock()
+#: Examples whose every layer's output is histogrammed after each epoch.
+PROBE_EXAMPLES = 32
 
 
 def _now() -> str:
@@ -240,8 +242,12 @@ class TrainingRun:
             # JAX always compiles with XLA (unjitted it runs op by op, far slower);
             # the option matters for TensorFlow only.
             jit = self.config["xla"] or keras.backend.backend() == "jax"
-            model.compile(optimizer=setup.optimizer(self.config, steps), loss=self.config["loss"],
-                          metrics=metrics, jit_compile=jit)  # fmt: skip
+            optimizer = setup.optimizer(self.config, steps)
+            if self.config["layer_stats"]:
+                optimizer = layerstats.recording(optimizer, model, steps,
+                                                 layerstats.record_interval(steps))  # fmt: skip
+            model.compile(optimizer=optimizer, loss=self.config["loss"], metrics=metrics,
+                          jit_compile=jit)  # fmt: skip
             # Made now, eagerly: made lazily inside the first traced step, TensorFlow kept
             # each variable's initialiser graph for good (about 8 MiB a run, never freed).
             model.optimizer.build(model.trainable_variables)
@@ -318,6 +324,9 @@ class TrainingRun:
                                  self.config["epochs"], steps, dict(self.config))  # fmt: skip
             self.events.post(started)
             callback = EngineCallback(self, steps)
+            if self.config["layer_stats"]:
+                probe = arrays["x_val"] if len(arrays["x_val"]) else arrays["x_train"]
+                callback.probe = probe[:PROBE_EXAMPLES]
             validation = (arrays["x_val"], arrays["y_val"]) if len(arrays["x_val"]) else None
             try:
                 self._fit(model, arrays, validation, callback, strategy)

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -14,19 +15,60 @@ from netlab.fileutil import atomic_write
 from netlab.project import RunRecord
 
 
+def gradient_series(record: RunRecord) -> dict[str, Any] | None:
+    """A run's gradient norms and update ratios as plain lists (``None``: not recorded).
+
+    ``layers`` names the columns; ``step``, ``grad_norm`` and ``update_ratio`` hold one
+    entry (a row per layer for the last two) per record.
+    """
+    stats = record.layer_stats
+    if "grad_norm" not in stats:
+        return None
+    return {"layers": list(stats["layers"]), "step": stats["step"].tolist(),
+            "epoch": stats["epoch"].tolist(), "grad_norm": stats["grad_norm"].tolist(),
+            "update_ratio": stats["update_ratio"].tolist()}  # fmt: skip
+
+
+def epoch_layer_means(record: RunRecord) -> list[dict[str, float]]:
+    """Per epoch, the mean gradient norm and update ratio of each layer over its records.
+
+    Keys are ``grad_norm[<layer>]`` and ``update_ratio[<layer>]``; an epoch without
+    records (or a run without them) gets an empty dict.
+    """
+    stats = record.layer_stats
+    means: list[dict[str, float]] = [{} for _ in record.epochs]
+    if "grad_norm" not in stats:
+        return means
+    for row, epoch in zip(means, record.epochs, strict=True):
+        chosen = stats["epoch"] == int(epoch["epoch"])
+        if not chosen.any():
+            continue
+        for key in ("grad_norm", "update_ratio"):
+            values = stats[key][chosen].mean(axis=0)
+            row.update({f"{key}[{name}]": float(v)
+                        for name, v in zip(stats["layers"], values, strict=True)})  # fmt: skip
+    return means
+
+
 def history_csv(records: Sequence[RunRecord]) -> str:
-    """One row per run and epoch: run id, run name, epoch (from 1), then every metric."""
+    """One row per run and epoch: run id, run name, epoch (from 1), then every metric.
+
+    After the metrics come each layer's mean gradient norm and update ratio of the
+    epoch (:func:`epoch_layer_means`), where the run recorded them.
+    """
     names: list[str] = []
+    rows = []
     for record in records:
-        for epoch in record.epochs:
-            names += [k for k in epoch if k not in ("epoch", *names)]
+        for epoch, layers in zip(record.epochs, epoch_layer_means(record), strict=True):
+            row = {**epoch, **layers}
+            names += [k for k in row if k not in ("epoch", *names)]
+            rows.append((record, row))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["run", "name", "epoch", *names])
-    for record in records:
-        for epoch in record.epochs:
-            values = [f"{epoch[k]:.6g}" if k in epoch else "" for k in names]
-            writer.writerow([record.id, record.name, int(epoch["epoch"]) + 1, *values])
+    for record, row in rows:
+        values = [f"{row[k]:.6g}" if k in row else "" for k in names]
+        writer.writerow([record.id, record.name, int(row["epoch"]) + 1, *values])
     return out.getvalue()
 
 

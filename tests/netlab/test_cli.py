@@ -38,8 +38,9 @@ def test_new_list_and_info(tmp_path, capsys):
     assert main(["new", "--list"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in listed] == [
-        "empty", "mlp", "cnn", "resnet34", "resnet34-expanded", "resnet34-small", "densenet121",
-        "transformer", "vit-b16", "vit-tiny",
+        "empty", "mlp", "cnn", "playground", "deep-plain", "deep-residual", "resnet34",
+        "resnet34-expanded", "resnet34-small", "densenet121", "transformer", "vit-b16",
+        "vit-tiny",
     ]  # fmt: skip
     path = tmp_path / "net.json"
     assert main(["new", "resnet34", "-o", str(path)]) == 0

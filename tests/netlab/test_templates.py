@@ -40,10 +40,13 @@ def test_template_builds_matches_keras_and_trains(name):
     classes = model.outputs[0].shape[-1]
     y = np.eye(classes, dtype="float32")[np.arange(len(x)) % classes]
     model.compile(optimizer=keras.optimizers.SGD(0.01), loss="categorical_crossentropy")
-    before = keras.ops.convert_to_numpy(model.trainable_weights[0])
+    # The first layer's weights move, except where the lesson is that they cannot: in
+    # the plain sigmoid stack its gradient is ~1e-10 and vanishes in float32.
+    moving = -1 if name == "deep-plain" else 0
+    before = keras.ops.convert_to_numpy(model.trainable_weights[moving])
     loss = model.train_on_batch(x, y)
     assert np.isfinite(loss)
-    assert not np.array_equal(before, keras.ops.convert_to_numpy(model.trainable_weights[0]))
+    assert not np.array_equal(before, keras.ops.convert_to_numpy(model.trainable_weights[moving]))
 
 
 def test_resnet34_follows_the_paper():
