@@ -232,6 +232,23 @@ class SetTrainable(Command):
 
 
 @dataclass
+class SetWeights(Command):
+    """Gives one node weights by hand (a kernel typed in), or ``None``: new ones."""
+
+    node_id: str
+    weights: Sequence[Any] | None
+    text: str = "Set weights"
+    _old: tuple[Any, ...] | None = None
+
+    def do(self, graph: Graph) -> None:
+        self._old = graph.node(self.node_id).weights
+        graph.set_weights(self.node_id, self.weights)
+
+    def undo(self, graph: Graph) -> None:
+        graph.set_weights(self.node_id, self._old)
+
+
+@dataclass
 class Compound(Command):
     """Several commands as one undo step; undone in reverse order."""
 

@@ -63,6 +63,28 @@ class PredictionRow:
 
 
 @dataclass(frozen=True)
+class ClassErrors:
+    """One true class's line in the per-class error table.
+
+    Attributes:
+        class_name: The class.
+        examples: Examples of the class.
+        errors: Those predicted as another class.
+        error_rate: ``errors / examples`` (NaN for a class with no examples).
+        most_confused_with: The wrong class predicted most often for it (the
+            first of equals), ``""`` when there are no errors.
+        confused_count: How often that class was predicted.
+    """
+
+    class_name: str
+    examples: int
+    errors: int
+    error_rate: float
+    most_confused_with: str
+    confused_count: int
+
+
+@dataclass(frozen=True)
 class ClassifierEvaluation:
     """A classifier's predictions on a set of examples.
 
@@ -94,6 +116,23 @@ class ClassifierEvaluation:
         totals = self.confusion.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(totals > 0, np.diag(self.confusion) / totals, np.nan)
+
+    def class_errors(self) -> list[ClassErrors]:
+        """Per true class, in class order: its errors and the class it is most taken for."""
+        rows = []
+        for index, name in enumerate(self.class_names):
+            counts = self.confusion[index].astype(np.int64)
+            examples = int(counts.sum())
+            errors = examples - int(counts[index])
+            wrong = counts.copy()
+            wrong[index] = -1
+            other = int(wrong.argmax()) if len(wrong) > 1 else index
+            confused = int(counts[other]) if errors else 0
+            rows.append(ClassErrors(
+                name, examples, errors, errors / examples if examples else float("nan"),
+                self.class_names[other] if confused else "", confused,
+            ))  # fmt: skip
+        return rows
 
     def order_by_confidence(self, descending: bool = False, subset: str = "all") -> np.ndarray:
         """Indices of the examples sorted by confidence (ties keep their order).

@@ -7,11 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netlab.inspect import (
+    ClassifierEvaluation,
     InspectError,
     class_indices,
     confusion_matrix,
     evaluate_classifier,
 )
+from netlab.inspect.evaluation import ClassErrors
 
 
 def _loop_confusion(true, pred, k):
@@ -128,3 +130,35 @@ def test_evaluate_refuses_what_does_not_fit(problem):
         evaluate_classifier(model, x, y, list("abcd"))
     with pytest.raises(InspectError, match="37 examples but 36 labels"):
         evaluate_classifier(model, x, y[:-1], list("abc"))
+
+
+def _evaluation_of(confusion, names):
+    confusion = np.asarray(confusion)
+    true = np.repeat(np.arange(len(names)), confusion.sum(1))
+    pred = np.concatenate([np.repeat(np.arange(len(names)), row) for row in confusion])
+    probabilities = np.eye(len(names))[pred]
+    return ClassifierEvaluation(list(names), true, pred, probabilities.max(1), probabilities,
+                                confusion_matrix(true, pred, len(names)),
+                                float(np.mean(true == pred)))  # fmt: skip
+
+
+def test_class_errors_by_hand():
+    # rows true, columns predicted
+    result = _evaluation_of([[5, 1, 3, 0], [0, 4, 0, 0], [2, 2, 1, 0], [0, 0, 0, 0]], "abcd")
+    rows = result.class_errors()
+    assert rows == [
+        ClassErrors("a", 9, 4, pytest.approx(4 / 9), "c", 3),
+        ClassErrors("b", 4, 0, 0.0, "", 0),
+        ClassErrors("c", 5, 4, 0.8, "a", 2),  # a tie with b: the first
+        rows[3],
+    ]
+    assert (rows[3].class_name, rows[3].examples, rows[3].errors) == ("d", 0, 0)
+    assert np.isnan(rows[3].error_rate)
+    assert (rows[3].most_confused_with, rows[3].confused_count) == ("", 0)
+    for row, accuracy in zip(rows[:3], result.class_accuracy()[:3], strict=True):
+        assert row.error_rate == pytest.approx(1 - accuracy)
+
+
+def test_class_errors_of_one_class():
+    (row,) = _evaluation_of([[3]], ["only"]).class_errors()
+    assert row == ClassErrors("only", 3, 0, 0.0, "", 0)
