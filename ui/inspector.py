@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -32,12 +32,14 @@ from netlab.catalog import keras_layer, subnetwork
 from netlab.catalog.spec import Param
 from netlab.errors import NetLabError
 from netlab.graph.commands import Rename, SetParam, SetTrainable
+from netlab.inspect.arithmetic import shape_arithmetic
 from ui import theme
 from ui.document import Document
 from ui.param_editors import make_editor, set_editor_value, with_error_line
 
 CONFIG = "config."  # editor names of a generic layer's configuration values
 LAYER_JSON = "layer"  # the editor of its whole configuration
+KERNEL_KEYS = ("Conv2D",)  # the layers whose kernel can be typed in by hand
 
 
 class Inspector(QWidget):
@@ -45,9 +47,13 @@ class Inspector(QWidget):
 
     Signals:
         expand_requested(str): the node id of a composite the user wants expanded.
+        kernel_requested(str): the name of a convolution whose kernel the user wants to
+            type (in Inspect > Feature maps).
     """
 
     expand_requested = Signal(str)
+    #: The user wants to type a convolution's kernel: the node's name.
+    kernel_requested = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -62,10 +68,19 @@ class Inspector(QWidget):
         self.form = QFormLayout()
         self.expand = QPushButton("Expand into its layers")
         self.expand.clicked.connect(self._on_expand_clicked)
+        self.arithmetic = QLabel()
+        self.arithmetic.setWordWrap(True)
+        self.arithmetic.setObjectName("shapeArithmetic")
+        self.arithmetic.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.kernel = QPushButton("Set its kernel by hand…")
+        self.kernel.setToolTip("type the kernel in Inspect > Feature maps, as the lecture does")
+        self.kernel.clicked.connect(self._on_kernel_clicked)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.help)
         layout.addLayout(self.form)
+        layout.addWidget(self.arithmetic)
+        layout.addWidget(self.kernel)
         layout.addWidget(self.expand)
         layout.addStretch(1)
         self.show_node(None, None)
@@ -78,6 +93,8 @@ class Inspector(QWidget):
         self.editors, self.errors = {}, {}
         node = document.graph.nodes.get(node_id) if document and node_id else None
         self.expand.setVisible(False)
+        self.kernel.setVisible(node is not None and node.key in KERNEL_KEYS)
+        self.arithmetic.clear()
         if node is None:
             self.title.setText("Select a layer to see and edit its parameters.")
             self.help.setText("")
@@ -127,6 +144,7 @@ class Inspector(QWidget):
                 self.show_node(None, None)
             return
         node = self.document.graph.nodes[self.node_id]
+        self._show_arithmetic()
         values = {"name": node.name, "trainable": node.trainable, **node.params}
         if node.key == keras_layer.KEY:
             layer = node.params["layer"]
@@ -140,6 +158,22 @@ class Inspector(QWidget):
                 editor.setPlainText(json.dumps(values.get(name), indent=1))
             elif not self.errors[name].text():
                 set_editor_value(editor, values.get(name))
+
+    def _show_arithmetic(self) -> None:
+        """The output-size formula of a convolution or pooling, with its own numbers."""
+        found = shape_arithmetic(self.document.graph, self.document.analysis, self.node_id)
+        if found is None:
+            self.arithmetic.clear()
+            return
+        formulas = "<br>".join(a.formula() for a in found.axes)
+        ideas = "".join(f"<br>· {s}" for s in found.suggestions)
+        style = "" if found.fits else f" style='{theme.error_style()}'"
+        self.arithmetic.setText(f"<b>Output size</b><br><span{style}>{formulas}</span>{ideas}")
+
+    def _on_kernel_clicked(self) -> None:
+        node = self.document.graph.nodes.get(self.node_id) if self.document else None
+        if node is not None:
+            self.kernel_requested.emit(node.name)
 
     # Editors ------------------------------------------------------------------
     def _add_row(self, name: str, editor: QWidget, tip: str) -> None:

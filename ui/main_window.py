@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from netlab import catalog
+from netlab.graph.commands import SetWeights
 from netlab.graph.geometry import DIRECTIONS
 from netlab.templates import new_project
-from netlab.training.processes import STOP_GRACE
+from netlab.training.processes import STOP_GRACE, epoch_weights
 from ui import dialogs, theme
+from ui.canvas.previews import ActivationPreviews
 from ui.canvas.scene import GraphScene, window_layout
 from ui.canvas.view import GraphView
 from ui.document import Document
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
         self.problems.node_activated.connect(self.focus_node)
         self.summary.node_activated.connect(self.focus_node)
         self.inspector.expand_requested.connect(self.edits.expand)
+        self.inspector.kernel_requested.connect(self._on_inspector_kernel_requested)
         self.canvas.layer_dropped.connect(self.edits.drop_layer)
         self.training.message.connect(self.status)
         self.training.trained.connect(self._on_training_trained)
@@ -144,6 +146,13 @@ class MainWindow(QMainWindow):
         self.sweeps.ended.connect(self._on_sweep_ended)
         self.sweeps.show_runs.connect(self._show_runs)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.inspect.weights_edited.connect(self._on_inspect_weights_edited)
+        self.previews = ActivationPreviews(self.inspect, lambda *args: run_task(self, *args))
+        self.previews.shown.connect(lambda found: self.scene is not None
+                                    and self.scene.show_previews(found))  # fmt: skip
+        self.previews.failed.connect(lambda m: self.status(f"Activations on the canvas: {m}"))
+        self.inspect.example_changed.connect(lambda: self.previews.refresh())
+        self.training.epoch_trained.connect(self._on_training_epoch_trained)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -189,6 +198,7 @@ class MainWindow(QMainWindow):
         self.sweeps.show_document(document)
         self.inspect.clear()
         self._inspect_ready = False
+        self._show_latest_record()
         self._on_document_changed()
         QTimer.singleShot(0, self.fit_view)
 
@@ -245,6 +255,10 @@ class MainWindow(QMainWindow):
 
     def _on_document_changed(self) -> None:
         self.training.refresh_fit()  # then fit_changed: _refresh_views
+        if self._inspect_ready:  # the Inspect tab shows the network as it is now
+            self._inspect_ready = False
+            if self.tabs.currentWidget() is self.inspect or self.previews.enabled:
+                self._show_saved_model()
 
     def _on_reanalysed(self) -> None:
         if self.scene is not None:
@@ -286,26 +300,41 @@ class MainWindow(QMainWindow):
         self._update_status()
         self.training.list_devices()
 
+    def _show_latest_record(self) -> None:
+        """The Gradients and Histograms tabs show the project's latest run that has them."""
+        runs = self.document.project.runs
+        self.inspect.show_record(next((r for r in reversed(runs) if r.layer_stats),
+                                      runs[-1] if runs else None))  # fmt: skip
+
     def _on_training_trained(self, controller: Any) -> None:
         if controller.document is self.document:  # the Inspect tab shows the new weights
+            self._show_latest_record()
             self._inspect_ready = False
             self.inspect.clear()
             if self.tabs.currentWidget() is self.inspect:
                 self._show_saved_model()
 
     def _show_saved_model(self) -> None:
-        """The Inspect tab of a project opened with weights: build its model once.
+        """The Inspect tab: build the network as it is, once per change.
 
-        Without weights it is built too when it has augmentation layers: what they do
-        to the examples needs no training (the other views then show new weights).
+        Layers with weights (trained, imported or typed in) get them; the others
+        start from new weights of the project's seed, so an untrained network can be
+        looked into too (the panel says so).
         """
-        augmenting = any("augmentation" in catalog.get(n.key).capabilities
-                         for n in self.document.graph.nodes.values())  # fmt: skip
-        if self._inspect_ready or not (self.document.project.weights or augmenting):
+        if self._inspect_ready:
+            return
+        project = self.document.project
+        if not self.document.analysis.valid:
+            problem = self.document.analysis.errors[0].describe(project.graph)
+            self.inspect.clear(f"The network has problems: {problem}")
             return
         self._inspect_ready = True
-        project = self.document.project
         snapshot = type(project)(project.graph.copy(), training=dict(project.training))
+        # Untrained: no run yet and some layers start from new weights.
+        analysis = self.document.analysis
+        fresh = [i for i, node in project.graph.nodes.items()
+                 if sum(analysis.counts.get(i, (0, 0))) and not analysis.fits(i, node.weights)]
+        trained = bool(project.runs) or not fresh
 
         def build() -> tuple[Any, Any, Any, dict[str, Any]]:
             from netlab.data import load_dataset
@@ -317,8 +346,36 @@ class MainWindow(QMainWindow):
 
         self.status("Building the model with its saved weights…" if project.weights else
                     "Building the model (new weights: it has not been trained)…")
-        run_task(self, "model", build, lambda args: self.inspect.show_model(*args),
-                 lambda m: self.status(f"Cannot inspect: {m}"))  # fmt: skip
+        run_task(self, "model", build,
+                 lambda args: self.inspect.show_model(*args, trained=trained),
+                 lambda m: self.inspect.clear(f"Cannot inspect: {m}"))  # fmt: skip
+
+    def show_activations(self, on: bool) -> None:
+        """View > Activations on the Canvas: every node shows its output for the example."""
+        self.menu_actions["activations"].setChecked(on)
+        self.previews.set_enabled(on)
+        if on:
+            self._show_saved_model()  # the model (once per change); then the previews
+            if self.inspect.context is None and self._inspect_ready:
+                self.status("Activations on the canvas: building the model…")
+
+    def _on_training_epoch_trained(self, controller: Any) -> None:
+        """A run handed over an epoch's weights: the previews show what the network does now."""
+        if self.previews.enabled and controller.document is self.document:
+            folder = controller.process.folder / "epoch"
+            self.previews.refresh(lambda: epoch_weights(folder))
+
+    def _on_inspector_kernel_requested(self, layer: str) -> None:
+        """The inspector's "Set its kernel by hand": Inspect > Feature maps, its dialog open."""
+        self.tabs.setCurrentWidget(self.inspect)
+        self.inspect.show_view("features")
+        self.inspect.features.ask_kernel(layer)
+
+    def _on_inspect_weights_edited(self, layer: str, arrays: Any) -> None:
+        """A kernel typed in the Inspect tab: the layer's weights, as one undoable edit."""
+        node = next((n for n in self.document.graph.nodes.values() if n.name == layer), None)
+        if node is not None:
+            self.execute(SetWeights(node.id, arrays, text=f"Set the kernel of {layer}"))
 
     def _on_tabs_current_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.inspect:
@@ -380,6 +437,7 @@ class MainWindow(QMainWindow):
         colours = theme.current()
         self.training.plots.set_colours(colours.background, colours.node_text)
         self.sweeps.set_colours(colours.background, colours.node_text)
+        self.inspect.gradients.set_colours(colours.background, colours.node_text)
         self.training.data.plot.setBackground(colours.background)
         for key in ("theme_light", "theme_dark"):
             if key in getattr(self, "menu_actions", {}):

@@ -81,6 +81,13 @@ def build_menus(w: Any) -> dict[str, Any]:
         flows.addAction(action)
         a[f"direction_{name}"] = action
     view.addSeparator()
+    a["activations"] = _action(w, view, "&Activations on the Canvas",
+                               lambda: w.show_activations(a["activations"].isChecked()),
+                               QKeySequence("Ctrl+Shift+A"))  # fmt: skip
+    a["activations"].setCheckable(True)
+    a["activations"].setToolTip("every layer shows its output for the example chosen in "
+                                "Inspect > Feature maps, refreshed after edits and epochs")
+    view.addSeparator()
     themes = QActionGroup(w)
     for name in ("light", "dark"):
         action = _action(w, view, f"{name.title()} theme", lambda n=name: w.set_theme(n))

@@ -64,7 +64,10 @@ class Task(QObject):
         finally:
             # Anything else propagates (its traceback goes to the terminal), and whoever
             # waits still hears of the failure instead of waiting forever.
-            self._ended.emit(ok, value)
+            try:
+                self._ended.emit(ok, value)
+            except RuntimeError:  # the owner was deleted meanwhile (its window closed)
+                pass
 
     def _on_ended(self, ok: bool, value: Any) -> None:
         # On the GUI thread: callbacks connected to done / failed run here, whatever they are.

@@ -47,6 +47,10 @@ class Histogram:
         return int(self.counts.sum())
 
 
+#: Wider float32 ranges are binned in float64 (numpy's float32 bin edges overflow).
+FLOAT32_SPAN = 1e37
+
+
 def histogram(values: Any, bins: int = 30) -> Histogram:
     """The histogram of the finite values of an array of any shape.
 
@@ -77,6 +81,9 @@ def histogram(values: Any, bins: int = 30) -> Histogram:
         edges = np.linspace(0.0, 1.0, bins + 1)
         return Histogram(edges, np.zeros(bins, np.int64), nan, nan, nan, nan, nonfinite)
     low, high = finite.min(), finite.max()
+    if array.dtype == np.float32 and float(high) - float(low) > FLOAT32_SPAN:
+        finite = finite.astype("float64")  # a diverging layer: float32 bins would overflow
+        low, high = finite.min(), finite.max()
     counts, edges = np.histogram(finite, bins=bins, range=(low, high))  # numpy's own range
     return Histogram(
         edges.astype("float64"),

@@ -66,7 +66,7 @@ class EngineCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._store_epoch_series(epoch)
-        if self.probe is not None:
+        if self.probe is not None and not self.failure:  # diverged weights are put back
             self._store_layer_stats(epoch)
         if self.failure:
             if self.last_good is not None:

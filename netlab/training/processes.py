@@ -52,6 +52,18 @@ def save_weights(folder: Path, weights: Weights) -> None:
     os.replace(part, folder)
 
 
+def epoch_weights(folder: Path) -> Weights | None:
+    """The newest epoch's weights while the run goes on (``None`` if it is replacing them).
+
+    A reader in another process may meet the folder as the run swaps in the next
+    epoch's: that read gives ``None``, and the next one the newer weights.
+    """
+    try:
+        return load_weights(folder)
+    except (OSError, ValueError):
+        return None
+
+
 def load_weights(folder: Path) -> Weights | None:
     """The weights :func:`save_weights` wrote, or ``None`` if there are none."""
     if not folder.is_dir():

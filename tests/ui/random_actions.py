@@ -11,6 +11,7 @@ redo-all must reproduce the graph exactly.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import sys
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from netlab import catalog
+from netlab.errors import InspectError
 from netlab.graph.analysis import analyse
 from netlab.graph.geometry import overlapping
 from netlab.project import load_project
@@ -47,6 +49,8 @@ LAYER_TEXTS = [
     '{"module": "keras.layers", "class_name": "Dense", "config": {"units": "x"}}',
     '{"class_name": 3}', "{", "[]", "null", "{}" * 3, '{"a": ' * 300,
 ]
+KERNEL_TEXTS = ["1 2 1\n0 0 0\n-1 -2 -1", "1", "", "a b c", "1e40 0 0\n0 0 0\n0 0 0",
+                "nan 0 0\n0 0 0\n0 0 0", "1 1 1 1 1\n" * 5, "0 0 0;0 1 0;0 0 0"]
 NAMES = ["conv1", "x", "a b", "", "renamed", "Ünïcode", "n" * 70, "hidden", "ok_name.2"]
 
 
@@ -99,7 +103,7 @@ class RandomUser:
                    (4, self.copy_paste), (3, self.expand), (3, self.collapse), (2, self.layout),
                    (2, self.new_project), (3, self.switch_tab), (2, self.save_and_open),
                    (1, self.paste_garbage), (1, self.direction), (1, self.move),
-                   (2, self.freeze)]  # fmt: skip
+                   (2, self.freeze), (1, self.activations), (1, self.kernel)]  # fmt: skip
         if self.train_enabled:
             weights += [(1, self.train), (0.5, self.train_and_interrupt)]
         return weights
@@ -188,6 +192,19 @@ class RandomUser:
     def freeze(self) -> None:
         self.window.scene.select_nodes(self._pick_nodes(4))
         self.window.menu_actions[self.rng.choice(["freeze", "unfreeze"])].trigger()
+
+    def activations(self) -> None:
+        self.window.menu_actions["activations"].trigger()
+
+    def kernel(self) -> None:
+        """Inspect > Feature maps: another input, and a kernel typed in (often a wrong one)."""
+        features = self.window.inspect.features
+        features.set_source(self.rng.choice(["example", "lecture", "drawn"]))
+        if features.source() == "drawn" and features.context is not None:
+            features.paint(self.rng.randrange(8), self.rng.randrange(8))
+        if features.can_set_kernel():
+            with contextlib.suppress(InspectError):
+                features.set_kernel(self.rng.choice(KERNEL_TEXTS), self.rng.choice(["", "1", "x"]))
 
     def rename(self) -> None:
         if self._inspect() is None:

@@ -6,11 +6,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsPathItem,
+    QGraphicsPixmapItem,
     QStyleOptionGraphicsItem,
     QWidget,
 )
@@ -24,6 +35,9 @@ OVERVIEW_DETAIL = 0.6  # below this zoom a node shows its name and type, larger
 TINY_PIXELS = 28  # a node narrower than this on screen is a coloured box alone
 OVERVIEW_LABELS = 0.3  # ui.canvas.overview labels the parts below this zoom
 TITLE_POINTS = (9.0, 8.0, 7.0, 6.5)  # the title shrinks rather than being cut
+PREVIEW_GAP = 8.0  # between a node and the preview of its output, on its right
+PREVIEW_SIZE = NODE_HEIGHT  # the preview fits in a square this high
+PREVIEW_STRIP = 16  # the least height of a preview: a vector's bar strip is one pixel high
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,7 @@ class NodeState:
     has_output: bool = True
     direction: str = "down"
     frozen: bool = False  # its weights are not trained (fine-tuning)
+    arithmetic: str = ""  # the output-size formula of a convolution or pooling (tooltip)
 
 
 class PortItem(QGraphicsEllipseItem):
@@ -85,6 +100,7 @@ class NodeItem(QGraphicsItem):
         self.short_title: str | None = None  # far away, beside its part's label
         self.inputs: list[PortItem] = []
         self.output: PortItem | None = None
+        self.preview: QGraphicsPixmapItem | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -100,9 +116,33 @@ class NodeItem(QGraphicsItem):
         if ports_changed:
             self._set_ports(state)
         tip = "\n".join(x for x in (f"{state.title} · {state.kind}", state.params, state.shape,
-                                    state.problem, state.note) if x.strip())  # fmt: skip
+                                    state.arithmetic, state.problem, state.note)
+                        if x.strip())  # fmt: skip
         self.setToolTip(tip)
         self.update()
+
+    def set_preview(self, image: QImage | None, text: str = "") -> None:
+        """Shows a small picture of the layer's output on its right (``None``: none).
+
+        Pixels stay sharp (nearest neighbour): an 8x8 map reads as 8x8 cells.
+        """
+        if image is None or image.isNull():
+            if self.preview is not None:
+                self.preview.setParentItem(None)
+                if self.preview.scene() is not None:
+                    self.preview.scene().removeItem(self.preview)
+                self.preview = None
+            return
+        scale = min(PREVIEW_SIZE / image.height(), 2 * PREVIEW_SIZE / image.width())
+        width = max(1, round(image.width() * scale))
+        height = max(PREVIEW_STRIP, round(image.height() * scale))  # a bar strip stays visible
+        pixmap = QPixmap.fromImage(image.scaled(width, height))
+        if self.preview is None:
+            self.preview = QGraphicsPixmapItem(self)
+            self.preview.setTransformationMode(Qt.TransformationMode.FastTransformation)
+        self.preview.setPixmap(pixmap)
+        self.preview.setPos(NODE_WIDTH + PREVIEW_GAP, (NODE_HEIGHT - pixmap.height()) / 2)
+        self.preview.setToolTip(text)
 
     def _set_ports(self, state: NodeState) -> None:
         for port in [*self.inputs, *([self.output] if self.output else [])]:

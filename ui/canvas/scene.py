@@ -21,6 +21,7 @@ from netlab.graph.commands import Command, Connect, MoveNodes
 from netlab.graph.layout import Layout, auto_layout
 from netlab.graph.model import Edge, Graph, GraphChange
 from netlab.graph.routing import input_point, output_point, port_count, route_all
+from netlab.inspect.arithmetic import WINDOW_KEYS, shape_arithmetic
 from ui import theme
 from ui.canvas.items import EdgeItem, NodeItem, NodeState, PortItem
 from ui.canvas.overview import SHOW_BELOW as OVERVIEW_ZOOM
@@ -79,7 +80,31 @@ def node_state(graph: Graph, node_id: str, analysis: Analysis, problems: dict[st
                      f"{shape}   {count:,} params" if count else shape, spec.category,
                      "\n".join(problems.get(node_id, [])), "\n".join(notes.get(node_id, [])),
                      tuple(port_names(graph, node_id)), node.key != "Output",
-                     direction, not node.trainable)  # fmt: skip
+                     direction, not node.trainable,
+                     _arithmetic(graph, analysis, node_id))  # fmt: skip
+
+
+_ARITHMETIC: dict[str, str] = {}  # (parameters, input shape) -> the tooltip lines
+_ARITHMETIC_LIMIT = 4096
+
+
+def _arithmetic(graph: Graph, analysis: Analysis, node_id: str) -> str:
+    """The output-size formulas and suggestions of a window layer, for its tooltip.
+
+    Cached by the layer's parameters and input shape: a refresh of DenseNet-121's
+    428 nodes otherwise spent 12 ms here, more than the rest of the nodes' states.
+    """
+    node = graph.nodes[node_id]
+    if node.key not in WINDOW_KEYS:
+        return ""
+    sources = [analysis.shapes.get(e.src) for e in graph.inputs_of(node_id)]
+    key = repr((node.key, sorted(node.params.items()), sources))
+    if key not in _ARITHMETIC:
+        if len(_ARITHMETIC) >= _ARITHMETIC_LIMIT:
+            _ARITHMETIC.clear()
+        found = shape_arithmetic(graph, analysis, node_id)
+        _ARITHMETIC[key] = "" if found is None else "\n".join(found.lines())
+    return _ARITHMETIC[key]
 
 
 class GraphScene(QGraphicsScene):
@@ -146,6 +171,12 @@ class GraphScene(QGraphicsScene):
     def _add_edge_item(self, edge: Edge) -> None:
         self.edges[edge] = EdgeItem(edge)
         self.addItem(self.edges[edge])
+
+    def show_previews(self, previews: dict[str, tuple[Any, str]] | None) -> None:
+        """Each node's output preview: node id -> (QImage, tooltip); ``None`` hides them all."""
+        for node_id, item in self.nodes.items():
+            image, text = (previews or {}).get(node_id, (None, ""))
+            item.set_preview(image, text)
 
     def refresh(self, reroute: bool = True) -> None:
         """Texts, ports, positions, problem marks and routes, for the items that changed.

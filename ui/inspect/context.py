@@ -43,6 +43,7 @@ class InspectContext:
         layers: Per view (``"features"``, ``"attention"``, ``"positions"``), the
             ``(name, key)`` of the nodes it can show, in graph order.
         patch_nodes: Names of the graph's ``PatchEmbedding`` nodes.
+        config: The training configuration (checked).
     """
 
     model: Any
@@ -55,6 +56,7 @@ class InspectContext:
     split: str = "validation"
     layers: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     patch_nodes: list[str] = field(default_factory=list)
+    config: dict[str, Any] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -85,7 +87,8 @@ def load_context(model: Any, graph: Graph, dataset: Dataset, config: dict[str, A
     config = check_training_config(config)
     arrays = prepare_arrays(dataset, config)
     x_train, y_train, x_val, y_val = dataset.split(config["validation_split"], config["seed"])
-    context = InspectContext(model, graph, dataset, arrays["x_val"], arrays["y_val"], x_val, y_val)
+    context = InspectContext(model, graph, dataset, arrays["x_val"], arrays["y_val"], x_val, y_val,
+                             config=config)  # fmt: skip
     if len(x_val) == 0:
         context.x, context.y = arrays["x_train"], arrays["y_train"]
         context.x_raw, context.y_raw, context.split = x_train, y_train, "training"

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +33,7 @@ from ui.inspect.view import InspectView
 SUBSETS = (("all examples", "all"), ("wrong only", "wrong"), ("correct only", "correct"))
 CELL_FILTER = 3  # index of the "one cell" entry of the filter combo, when there is one
 PREVIEW_WIDTH = 220
+CLASS_COLUMNS = ("class", "examples", "errors", "error rate", "most often taken for")
 
 
 class EvaluationView(InspectView):
@@ -45,6 +48,14 @@ class EvaluationView(InspectView):
         self.confusion.cell_clicked.connect(self._on_confusion_cell_clicked)
         self.accuracy_label = QLabel()
         self.accuracy_label.setWordWrap(True)
+        self.class_table = QTableWidget(0, len(CLASS_COLUMNS))
+        self.class_table.setObjectName("classErrors")
+        self.class_table.setHorizontalHeaderLabels(CLASS_COLUMNS)
+        self.class_table.verticalHeader().setVisible(False)
+        self.class_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.class_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.class_table.horizontalHeader().setStretchLastSection(True)
+        self.class_table.setSortingEnabled(True)
         self.table = PredictionTable()
         self.table_view = self._make_table_view()
         self.filter_combo = QComboBox()
@@ -79,10 +90,12 @@ class EvaluationView(InspectView):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.accuracy_label)
-        left_layout.addWidget(self.confusion, 1)
+        left_layout.addWidget(self.confusion, 3)
         hint = QLabel("Click a cell to list its examples; click a column title to sort the table.")
         hint.setWordWrap(True)
         left_layout.addWidget(hint)
+        left_layout.addWidget(QLabel("Errors per class (click a title to sort):"))
+        left_layout.addWidget(self.class_table, 2)
         filters = QHBoxLayout()
         filters.addWidget(QLabel("Show"))
         filters.addWidget(self.filter_combo)
@@ -131,6 +144,7 @@ class EvaluationView(InspectView):
             f"<b>{100 * result.accuracy:.1f} %</b> ({right} right, {len(result.true) - right} "
             "wrong). Right of each row: the share of that class predicted right."
         )
+        self._show_class_errors(result)
         examples = self.context.x_raw if self.context.dataset.kind == "image" else None
         self._reset_filter_combo()
         self.table.set_evaluation(result, examples)
@@ -141,6 +155,7 @@ class EvaluationView(InspectView):
         self.confusion.clear()
         self.confusion.set_labels()
         self.accuracy_label.clear()
+        self.class_table.setRowCount(0)
         self.table.set_evaluation(None)
         self.preview.clear()
         self.preview_label.clear()
@@ -158,6 +173,25 @@ class EvaluationView(InspectView):
         self.confusion.set_describe(
             lambda r, c: f"true {names[r]}, predicted {names[c]}: {int(counts[r, c])} examples"
         )
+
+    def _show_class_errors(self, result: ClassifierEvaluation) -> None:
+        """One row per true class: examples, errors, error rate, the class it is taken for."""
+        table = self.class_table
+        table.setSortingEnabled(False)
+        rows = result.class_errors()
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            rate = "–" if np.isnan(row.error_rate) else f"{100 * row.error_rate:.1f} %"
+            taken = f"{row.most_confused_with} ({row.confused_count})" \
+                if row.most_confused_with else "–"  # fmt: skip
+            values = (row.class_name, row.examples, row.errors, rate, taken)
+            sort_keys = (row.class_name, row.examples, row.errors,
+                         -1.0 if np.isnan(row.error_rate) else row.error_rate, row.confused_count)
+            for c, (value, key) in enumerate(zip(values, sort_keys, strict=True)):
+                item = _SortedItem(str(value))
+                item.setData(Qt.UserRole, key)
+                table.setItem(r, c, item)
+        table.setSortingEnabled(True)
 
     def _reset_filter_combo(self) -> None:
         self.filter_combo.blockSignals(True)
@@ -223,3 +257,13 @@ class EvaluationView(InspectView):
         rows = selected.indexes()
         if rows and self.evaluation is not None:
             self._show_preview(self.table.example_at(rows[0].row()))
+
+
+class _SortedItem(QTableWidgetItem):
+    """A table cell that sorts by its number (``Qt.UserRole``), not by its text."""
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        mine, theirs = self.data(Qt.UserRole), other.data(Qt.UserRole)
+        if mine is None or theirs is None or type(mine) is not type(theirs):
+            return super().__lt__(other)
+        return bool(mine < theirs)

@@ -14,21 +14,28 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from netlab.data import Dataset
+from netlab.errors import InspectError
 from netlab.graph.model import Graph
 from ui import theme
 from ui.inspect.attention_view import AttentionView
 from ui.inspect.augment_view import AugmentationView
+from ui.inspect.boundary_view import BoundaryView
 from ui.inspect.context import InspectContext, load_context
 from ui.inspect.evaluation_view import EvaluationView
 from ui.inspect.features_view import FeaturesView
+from ui.inspect.layers_view import GradientsView, HistogramsView
 from ui.inspect.positions_view import PositionsView
 from ui.inspect.view import InspectView
 from ui.inspect.worker import Worker
 
 HINT = "Train the network (or open a project with weights) to look inside it."
 LOADING = "preparing the examples…"
+UNTRAINED = ("Not trained yet: layers without saved or typed-in weights have their initial "
+             "ones (seed {seed}). Train the network to see what it learns.")
 TAB_TITLES = {"evaluation": "Evaluation", "features": "Feature maps", "attention": "Attention",
-              "positions": "Positions", "augmentation": "Augmentation"}  # fmt: skip
+              "positions": "Positions", "augmentation": "Augmentation",
+              "gradients": "Gradients", "histograms": "Histograms",
+              "boundary": "Decision boundary"}  # fmt: skip
 
 
 class InspectPanel(QWidget):
@@ -45,11 +52,16 @@ class InspectPanel(QWidget):
     """
 
     computed = Signal(str)
+    #: A kernel was typed in: (layer name, the layer's new weight arrays).
+    weights_edited = Signal(str, object)
+    #: A model's examples are loaded (the views can compute), or the example changed.
+    example_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._lock = threading.Lock()
         self.context: InspectContext | None = None
+        self.trained = True
         self.loader = Worker(self._lock, self)
         self.loader.finished.connect(self._on_loader_finished)
         self.loader.failed.connect(self._on_loader_failed)
@@ -58,11 +70,18 @@ class InspectPanel(QWidget):
         self.attention = AttentionView(self._lock)
         self.positions = PositionsView(self._lock)
         self.augmentation = AugmentationView(self._lock)
+        self.boundary = BoundaryView(self._lock)
+        self.gradients = GradientsView()
+        self.histograms = HistogramsView()
         self.tabs = QTabWidget()
         for view in self.views:
             self.tabs.addTab(view, TAB_TITLES[view.name])
             view.computed.connect(self.computed)
+        for record_view in (self.gradients, self.histograms):  # from the run, not the model
+            self.tabs.addTab(record_view, TAB_TITLES[record_view.name])
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.features.weights_edited.connect(self.weights_edited)
+        self.features.example_changed.connect(self.example_changed)
         self.hint_label = QLabel(HINT)
         self.hint_label.setAlignment(Qt.AlignCenter)
         self.hint_label.setWordWrap(True)
@@ -79,34 +98,45 @@ class InspectPanel(QWidget):
     @property
     def views(self) -> list[InspectView]:
         """The sub-tabs, in tab order."""
-        return [self.evaluation, self.features, self.attention, self.positions, self.augmentation]
+        return [self.evaluation, self.boundary, self.features, self.attention, self.positions,
+                self.augmentation]
 
     # Public ----------------------------------------------------------------------------
-    def show_model(self, model: Any, graph: Graph, dataset: Dataset, config: dict[str, Any]
-                   ) -> None:  # fmt: skip
-        """Shows a trained model; the visible sub-tab starts computing.
+    def show_model(self, model: Any, graph: Graph, dataset: Dataset, config: dict[str, Any],
+                   trained: bool = True) -> None:  # fmt: skip
+        """Shows a model; the visible sub-tab starts computing.
 
         Args:
-            model: The trained ``keras.Model`` (``TrainingRun.model``).
+            model: The ``keras.Model`` (``TrainingRun.model``, or one built with the
+                project's weights).
             graph: The graph it was built from (node names are layer names).
             dataset: The data set it was trained on.
             config: The training configuration (``validation_split``, ``seed``, ...).
+            trained: False for a network that has not been trained: the panel says
+                that its weights are the initial ones (and any typed in).
         """
         self.context = None
+        self.trained = trained
         for view in self.views:
             view.set_context(None, LOADING)
         self._show_status(LOADING)
         self.pages.setCurrentWidget(self.tabs)
         self.loader.submit(lambda: load_context(model, graph, dataset, config))
 
-    def clear(self) -> None:
-        """Forgets the model and shows the hint again."""
+    def clear(self, reason: str = HINT) -> None:
+        """Forgets the model and shows ``reason`` (by default the hint) instead."""
         self.loader.cancel()
         self.context = None
         for view in self.views:
-            view.set_context(None, HINT)
+            view.set_context(None, reason)
         self._show_status("")
+        self.hint_label.setText(reason)
         self.pages.setCurrentWidget(self.hint_label)
+
+    def show_record(self, record: Any) -> None:
+        """The run whose recorded gradients and histograms are shown (``None``: no run)."""
+        self.gradients.show_record(record)
+        self.histograms.show_record(record)
 
     @property
     def busy(self) -> bool:
@@ -115,7 +145,8 @@ class InspectPanel(QWidget):
 
     def show_view(self, name: str) -> None:
         """Brings the sub-tab ``name`` (``"evaluation"``, ``"features"``, ...) to the front."""
-        self.tabs.setCurrentWidget(self.view(name))
+        records = {"gradients": self.gradients, "histograms": self.histograms}
+        self.tabs.setCurrentWidget(records[name] if name in records else self.view(name))
 
     def view(self, name: str) -> InspectView:
         """The sub-tab called ``name``."""
@@ -154,11 +185,28 @@ class InspectPanel(QWidget):
 
     def _on_loader_finished(self, context: InspectContext) -> None:
         self.context = context
-        self._show_status("")
+        seed = context.config.get("seed", 0)
+        self._show_status("" if self.trained else UNTRAINED.format(seed=seed))
         current = self.tabs.currentWidget()
         for view in self.views:
             view.set_active(view is current)
             view.set_context(context)
+        self.example_changed.emit()
+
+    @property
+    def lock(self) -> threading.Lock:
+        """Held while a view computes with the model (take it to use or change the model)."""
+        return self._lock
+
+    def example(self) -> Any:
+        """The example the Feature maps tab shows, as the model takes it.
+
+        Raises:
+            InspectError: If there is no model, or the lecture's image does not fit it.
+        """
+        if self.context is None:
+            raise InspectError(None, "no model to run yet")
+        return self.features.sample()
 
     def _on_loader_failed(self, message: str) -> None:
         self._show_status(message, error=True)

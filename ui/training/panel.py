@@ -22,9 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from netlab.graph.analysis import Problem
+from netlab.inspect.boundary import BoundaryTracker, is_planar
 from netlab.training import BatchEnded, RunStarted, RunStateChanged
 from netlab.training.fit import data_problems
+from netlab.training.processes import epoch_weights
 from ui.document import Document
+from ui.inspect.boundary_view import BoundaryPlot, boundary_title
 from ui.tasks import run_task
 from ui.training.data_view import DataView
 from ui.training.devices import DeviceChoice, backend_devices
@@ -52,6 +55,10 @@ class TrainingPanel(QWidget):
     message = Signal(str)
     fit_changed = Signal()
     run_ended = Signal()
+    #: The decision boundary shows a run's epoch: (run id, epoch).
+    boundary_drawn = Signal(str, int)
+    #: The shown run handed over a finished epoch's weights: its RunController.
+    epoch_trained = Signal(object)
 
     def __init__(self) -> None:
         super().__init__()
@@ -83,6 +90,12 @@ class TrainingPanel(QWidget):
         self.progress_text = QLabel("Not trained yet.")
         self.progress_text.setWordWrap(True)
         self.plots = TrainingPlots()
+        self.boundary = BoundaryPlot()
+        self.boundary.setMinimumWidth(260)
+        self.boundary_epochs: dict[str, int] = {}  # the epoch each run's boundary shows
+        self._trackers: dict[str, BoundaryTracker] = {}
+        self._boundary_task: Any = None
+        self._epochs_announced: dict[str, int] = {}  # the last epoch_trained of each run
         self.runs = RunList()
         self.smoothing = QSlider(Qt.Orientation.Horizontal)
         self.smoothing.setRange(0, 99)
@@ -136,8 +149,10 @@ class TrainingPanel(QWidget):
         side.setMinimumWidth(120)
         right = QSplitter()
         right.addWidget(self.plots)
+        right.addWidget(self.boundary)
         right.addWidget(side)
-        right.setSizes([900, 220])
+        right.setSizes([700, 360, 220])
+        self.boundary.hide()  # shown for data sets of 2-D points
         splitter = QSplitter()
         splitter.addWidget(scroll)
         splitter.addWidget(right)
@@ -151,6 +166,7 @@ class TrainingPanel(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.data.source_changed.connect(lambda source: self._set_config("dataset", source))
         self.data.loaded.connect(self.refresh_fit)
+        self.data.loaded.connect(self._show_boundary_pane)
         self.device.activated.connect(lambda i: self._set_config("device", self.device.itemData(i)))
         self.runs.visibility_changed.connect(self._on_run_ticked)
         self.settings.changed.connect(self._set_config)
@@ -388,6 +404,59 @@ class TrainingPanel(QWidget):
         """Applies the events that arrived since the last tick (capped rate), for every run."""
         for controller in list(self.active):
             self._drain_one(controller)
+        controller = self.controller
+        if controller is not None and controller in self.active:
+            self.follow_boundary(controller)
+            epoch = controller.process.epochs_with_weights
+            if epoch > self._epochs_announced.get(controller.run_id, -1):
+                self._epochs_announced[controller.run_id] = epoch
+                self.epoch_trained.emit(controller)
+
+    # The decision boundary ------------------------------------------------------------
+    def _show_boundary_pane(self) -> None:
+        dataset = self.data.dataset
+        self.boundary.setVisible(dataset is not None and is_planar(dataset))
+
+    def follow_boundary(self, controller: RunController, final: bool = False) -> None:
+        """Draws the run's boundary for its newest epoch's weights (one drawing at a time).
+
+        The grid is computed here, on a worker thread of the window, from the
+        weights the run hands over each epoch: the training process does no more.
+        """
+        dataset = self.data.dataset
+        if not self.boundary.isVisible() or dataset is None or not is_planar(dataset):
+            return
+        if self._boundary_task is not None and self._boundary_task.running:
+            return  # the next tick asks again
+        epoch = controller.process.epochs_with_weights
+        shown = self.boundary_epochs.get(controller.run_id, -1)
+        if epoch < 0 or (epoch <= shown and not final):
+            return
+        tracker = self._trackers.get(controller.run_id)
+        if tracker is None:
+            tracker = BoundaryTracker(controller.graph, dataset, controller.config)
+            self._trackers[controller.run_id] = tracker
+        self.boundary_epochs[controller.run_id] = epoch
+        folder = controller.process.folder / "epoch"
+        names = {node.id: node.name for node in controller.graph.nodes.values()}
+        final_weights = {names[i]: list(arrays) for i, arrays in
+                         (controller.trained_weights or {}).items() if i in names}  # fmt: skip
+
+        def draw() -> Any:
+            weights = final_weights if final else epoch_weights(folder)
+            return None if weights is None else tracker.update(weights)
+
+        def done(grid: Any) -> None:
+            if grid is None:  # met the run replacing its weights: the next tick asks again
+                self.boundary_epochs[controller.run_id] = shown
+                return
+            if dataset is self.data.dataset:
+                self.boundary.show_grid(grid, dataset.x, dataset.y,
+                                        boundary_title(grid, len(dataset.x), epoch))
+            self.boundary_drawn.emit(controller.run_id, epoch)
+
+        self._boundary_task = run_task(self, "boundary", draw, done,
+                                       lambda m: self.boundary.title.setText(m))  # fmt: skip
 
     def _drain_one(self, controller: RunController) -> None:
         events = controller.drain()
@@ -464,6 +533,8 @@ class TrainingPanel(QWidget):
                 self.run_ended.emit()
             return
         controller.document.add_run(record, controller.trained_weights)
+        if controller is self.controller and controller.trained_weights:
+            self.follow_boundary(controller, final=True)
         if controller.document is self.document and series is not None:
             series.epochs = [dict(e) for e in record.epochs]
             self.plots.add_run(record.id, RunSeries.from_record(record, series.colour))

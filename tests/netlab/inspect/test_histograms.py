@@ -112,3 +112,13 @@ def test_activation_histograms_equal_numpy():
         want = run_to(model, [model.get_layer(name).output], batch)[0]
         np.testing.assert_array_equal(found[name].counts, np.histogram(want, bins=5)[0])
     np.testing.assert_array_equal(found["drop"].counts, found["bn"].counts)  # inference mode
+
+
+def test_a_diverging_layer_still_has_a_histogram():
+    from netlab.inspect.histograms import histogram as histogram_of
+
+    values = np.array([3e38, -3e38, 1e38, np.inf], "float32")
+    found = histogram_of(values, bins=30)
+    assert found.counts.sum() == 3
+    assert found.nonfinite == 1
+    assert found.edges[0] == pytest.approx(-3e38, rel=1e-6)
