@@ -73,14 +73,16 @@ def histogram(values: Any, bins: int = 30) -> Histogram:
     # Why no float64 copy of float32 values: ResNet-34's 21 M weights take twice as long.
     if array.dtype not in (np.float32, np.float64):
         array = array.astype("float64")
-    keep = np.isfinite(array)
-    finite = array if keep.all() else array[keep]
+    finite = array
+    low, high = (array.min(), array.max()) if array.size else (np.nan, np.nan)
+    if not (np.isfinite(low) and np.isfinite(high)):  # NaN or inf among them: leave them out
+        finite = array[np.isfinite(array)]
+        if finite.size == 0:
+            nan = float("nan")
+            edges = np.linspace(0.0, 1.0, bins + 1)
+            return Histogram(edges, np.zeros(bins, np.int64), nan, nan, nan, nan, array.size)
+        low, high = finite.min(), finite.max()
     nonfinite = int(array.size - finite.size)
-    if finite.size == 0:
-        nan = float("nan")
-        edges = np.linspace(0.0, 1.0, bins + 1)
-        return Histogram(edges, np.zeros(bins, np.int64), nan, nan, nan, nan, nonfinite)
-    low, high = finite.min(), finite.max()
     if array.dtype == np.float32 and float(high) - float(low) > FLOAT32_SPAN:
         finite = finite.astype("float64")  # a diverging layer: float32 bins would overflow
         low, high = finite.min(), finite.max()

@@ -36,7 +36,8 @@ TRAINING_PARAMS = (
     Param("precision", "choice", "float32", "number format", choices=PRECISIONS),
     Param("xla", "bool", False, "XLA compilation (slower for convolutions on CPUs)"),
     Param("keep_best", "bool", False, "keep the weights of the best validation loss"),
-    Param("layer_stats", "bool", True, "record each layer's gradient norms and histograms"),
+    Param("layer_stats", "bool", True, "record each layer's gradient norm and update ratio"),
+    Param("histograms", "bool", True, "histograms of each layer's weights and outputs per epoch"),
 )  # fmt: skip
 
 

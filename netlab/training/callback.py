@@ -42,7 +42,7 @@ class EngineCallback(keras.callbacks.Callback):
         self.last_good: list[Any] | None = None
         self.best: tuple[float, list[Any]] | None = None
         self.epoch_start = self.batch_time = time.perf_counter()
-        #: Examples whose layer outputs are histogrammed each epoch (None: no statistics).
+        #: Examples whose layer outputs are histogrammed each epoch (None: no histograms).
         self.probe: np.ndarray | None = None
         self.layers: LayerSeries | None = None
         self.histograms: dict[str, list[Any]] = {}
@@ -66,8 +66,10 @@ class EngineCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._store_epoch_series(epoch)
-        if self.probe is not None and not self.failure:  # diverged weights are put back
-            self._store_layer_stats(epoch)
+        if not self.failure:  # diverged weights are put back: nothing of them is kept
+            self._store_gradients(epoch)
+            if self.probe is not None:
+                self._store_histograms()
         if self.failure:
             if self.last_good is not None:
                 self._restore(self.last_good)
@@ -98,16 +100,19 @@ class EngineCallback(keras.callbacks.Callback):
             self.series["learning_rate"].append(lr)
             previous = mean
 
-    def _store_layer_stats(self, epoch: int) -> None:
-        """This epoch's gradient records and the histograms of weights and outputs."""
-        from netlab.inspect.histograms import activation_histograms, weight_histograms
-
+    def _store_gradients(self, epoch: int) -> None:
+        """This epoch's gradient norms and update ratios, if the optimizer records them."""
         rows = read_epoch(self.model.optimizer, len(self.epoch_batches))
         if rows is not None:
             inner = getattr(self.model.optimizer, "inner_optimizer", self.model.optimizer)
             if self.layers is None:
                 self.layers = LayerSeries(list(inner._netlab_layers))
             self.layers.add_epoch(epoch, self.steps, inner._netlab_every, rows)
+
+    def _store_histograms(self) -> None:
+        """Histograms of each layer's weights and of its outputs for the probe examples."""
+        from netlab.inspect.histograms import activation_histograms, weight_histograms
+
         for kind, found in (("weight", weight_histograms(self.model, HISTOGRAM_BINS)),
                             ("activation", activation_histograms(self.model, self.probe,
                                                                  HISTOGRAM_BINS))):  # fmt: skip

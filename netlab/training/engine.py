@@ -324,7 +324,7 @@ class TrainingRun:
                                  self.config["epochs"], steps, dict(self.config))  # fmt: skip
             self.events.post(started)
             callback = EngineCallback(self, steps)
-            if self.config["layer_stats"]:
+            if self.config["histograms"]:
                 probe = arrays["x_val"] if len(arrays["x_val"]) else arrays["x_train"]
                 callback.probe = probe[:PROBE_EXAMPLES]
             validation = (arrays["x_val"], arrays["y_val"]) if len(arrays["x_val"]) else None

@@ -21,9 +21,10 @@ from ui.inspect.view import fill_layer_combo, labelled
 from ui.training.plots import colour_of
 
 NO_RECORD = ("Train the network to see its gradients: every run records each layer's "
-             "gradient norm and update ratio (Training settings: layer statistics).")  # fmt: skip
+             "gradient norm and update ratio (Training settings: layer stats).")  # fmt: skip
 NO_HISTOGRAMS = ("Train the network to see its distributions: every run records a histogram "
-                 "of each layer's weights and outputs after each epoch.")  # fmt: skip
+                 "of each layer's weights and outputs after each epoch (Training settings: "
+                 "histograms).")  # fmt: skip
 SERIES = {"grad_norm": "gradient norm ‖g‖", "update_ratio": "update ratio ‖Δw‖ / ‖w‖"}
 MAX_LINES = 10  # per-layer lines drawn at most (evenly chosen from first to last)
 
@@ -98,7 +99,8 @@ class GradientsView(_RecordView):
             self.heat_map.clear()
             self.plot.clear()
             self.message_label.setText(NO_RECORD if record is None else
-                                       f"Run {record.name} recorded no layer statistics.")
+                                       f"Run {record.name} recorded no gradients (its layer "
+                                       "stats setting was off).")
             return
         self._draw(stats)
 
@@ -198,7 +200,8 @@ class HistogramsView(_RecordView):
             self.plot.clear()
             self.plot.setVisible(False)
             self.message_label.setText(NO_HISTOGRAMS if self.record is None else
-                                       f"Run {self.record.name} recorded no histograms.")
+                                       f"Run {self.record.name} recorded no histograms "
+                                       "(its histograms setting was off).")
             return
         index = list(stats[f"{kind}_layers"]).index(layer)
         counts = np.asarray(stats[f"{kind}_hist"][:, index], "float64")  # epochs x bins

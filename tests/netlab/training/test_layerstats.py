@@ -19,7 +19,7 @@ from netlab.data import load_dataset
 from netlab.graph.builder import build_model
 from netlab.project import Project, default_training_config, load_project, save_project
 from netlab.training import TrainingRun, layerstats
-from netlab.training.history import history_csv
+from netlab.training.history import gradient_series, history_csv
 from netlab.training.setup import prepare_arrays
 
 
@@ -136,7 +136,18 @@ def test_series_survive_the_file_and_reach_info_and_the_csv(digits, tmp_path):
     assert float(first.split(",")[column]) == pytest.approx(expected, rel=1e-5)
 
 
-def test_switched_off_records_nothing(digits):
-    record = TrainingRun(templates.mlp(), digits, _config(epochs=1, layer_stats=False)).run()
+@pytest.mark.parametrize(("gradients", "histograms"), [(False, False), (True, False),
+                                                      (False, True)])  # fmt: skip
+def test_each_switch_records_its_own_part_and_the_file_keeps_it(digits, tmp_path, gradients,
+                                                                histograms):  # fmt: skip
+    config = _config(epochs=1, layer_stats=gradients, histograms=histograms)
+    record = TrainingRun(templates.mlp(), digits, config).run()
     assert record.status == "finished"
-    assert record.layer_stats == {}
+    assert ("grad_norm" in record.layer_stats) == gradients
+    assert ("weight_hist" in record.layer_stats) == ("activation_hist" in record.layer_stats) \
+        == histograms  # fmt: skip
+    project = Project(templates.mlp(), training=config)
+    project.runs.append(record)
+    save_project(tmp_path / "p.netlab", project)
+    assert set(load_project(tmp_path / "p.netlab").runs[0].layer_stats) == set(record.layer_stats)
+    assert (gradient_series(record) is not None) == gradients
