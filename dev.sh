@@ -160,9 +160,12 @@ case "${1:-}" in
         .venv/bin/python -m mypy
         echo "== Python $MAIN_VERSION: all tests, TensorFlow backend =="
         KERAS_BACKEND=tensorflow .venv/bin/python -m pytest -q
-        echo "== Python $MAIN_VERSION: layer library and training engine, JAX backend =="
+        echo "== Python $MAIN_VERSION: layer library, training engine, gradient records and inspection, JAX backend =="
         KERAS_BACKEND=jax .venv/bin/python -m pytest -q tests/netlab/layers \
-            tests/netlab/training/test_engine.py tests/netlab/training/test_jax_loop.py
+            tests/netlab/training/test_engine.py tests/netlab/training/test_jax_loop.py \
+            tests/netlab/training/test_layerstats.py::test_first_record_equals_the_gradient_of_the_same_batch \
+            tests/netlab/inspect/test_boundary.py tests/netlab/inspect/test_activations.py \
+            tests/netlab/inspect/test_histograms.py
         if ! wait "$PREPARING"; then
             cat .venv-others.log >&2
             echo "dev.sh: setting up the other Pythons failed (above)" >&2
