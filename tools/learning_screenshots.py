@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from netlab.project import Project, default_training_config  # noqa: E402
 from netlab.templates import _Chain, new_project  # noqa: E402
+from ui import dialogs  # noqa: E402
 from ui.document import Document  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 
@@ -97,13 +98,14 @@ def main() -> None:
     window.tabs.setCurrentWidget(window.canvas)
     window.show_activations(True)
     scene = window.scene
-    wait(app, lambda: all(item.preview is not None for item in scene.nodes.values()
-                          if item.node.key != "Output"))  # fmt: skip
+    shown = [i for i, n in window.document.graph.nodes.items() if n.key != "Output"]
+    wait(app, lambda: all(scene.nodes[i].preview is not None for i in shown))
     save(window, "editor-activations.png",
          f"{sum(i.preview is not None for i in scene.nodes.values())} previews")
     window.show_activations(False)
 
     window.set_document(Document(new_project("playground")))
+    window.resize(1560, 940)
     train(app, window, epochs=60)
     boundary = window.training.boundary
     save(window, "training-boundary.png",
@@ -120,13 +122,15 @@ def main() -> None:
         train(app, window, epochs=3)
         window.tabs.setCurrentWidget(window.inspect)
         window.inspect.show_view("gradients")
-        wait(app, lambda: not window.inspect.busy)
+        wait(app, lambda view=window.inspect.gradients: not window.inspect.busy
+             and view.isVisible() and view.heat_map.isVisible())  # fmt: skip
         short = name.split("-")[1]
         save(window, f"inspect-gradients-{short}.png", window.inspect.gradients.message())
     window.inspect.show_view("histograms")
     wait(app, lambda: not window.inspect.busy)
     save(window, "inspect-histograms.png", window.inspect.histograms.message())
     window.set_theme("light")
+    dialogs.unsaved_changes = lambda parent, title: "discard"  # the projects were examples
     window.close()
 
 

@@ -60,16 +60,20 @@ class BoundaryPlot(QWidget):
         super().__init__(parent)
         self.grid: DecisionGrid | None = None
         self.title = QLabel()
+        self.title.setWordWrap(True)  # a narrow column (the Training tab's) keeps it all
         self.plot = pg.PlotWidget()
         self.plot.setAspectLocked(True)
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         self.points: list[pg.ScatterPlotItem] = []
         self.units = HeatMap("")
+        self.units_title = QLabel()
+        self.units_title.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.plot, 3)
+        layout.addWidget(self.units_title)
         layout.addWidget(self.units, 2)
 
     def show_grid(self, grid: DecisionGrid, x: np.ndarray, y: np.ndarray, title: str) -> None:
@@ -100,8 +104,8 @@ class BoundaryPlot(QWidget):
     def _show_units(self, grid: DecisionGrid) -> None:
         if not grid.hidden:
             self.units.clear()
-            self.units.set_title("Hidden units: shown for small MLPs (Dense layers, at most 64 "
-                                 "units in all)")  # fmt: skip
+            self.units_title.setText("Hidden units: shown for small MLPs (Dense layers, at most "
+                                     "64 units in all)")  # fmt: skip
             return
         rows = []
         width = 0
@@ -115,7 +119,7 @@ class BoundaryPlot(QWidget):
         stacked = np.concatenate([p for r in padded for p in (r, gap)][:-1])
         self.units.set_image(indexed_image(stacked, "viridis"))
         names = ", ".join(f"{name} ({len(maps)} units)" for name, maps in grid.hidden)
-        self.units.set_title(f"Each hidden unit over the plane, one row per layer: {names}")
+        self.units_title.setText(f"Each hidden unit over the plane, one row per layer: {names}")
 
 
 class BoundaryView(InspectView):
