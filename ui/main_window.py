@@ -46,6 +46,7 @@ from ui.tasks import run_task
 from ui.training.panel import TrainingPanel
 
 AUTOSAVE_MS = 120_000
+BUILDING_PREVIEWS = "Activations on the canvas: building the model…"
 
 
 def _import_keras() -> str:
@@ -148,8 +149,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.inspect.weights_edited.connect(self._on_inspect_weights_edited)
         self.previews = ActivationPreviews(self.inspect, lambda *args: run_task(self, *args))
-        self.previews.shown.connect(lambda found: self.scene is not None
-                                    and self.scene.show_previews(found))  # fmt: skip
+        self.previews.shown.connect(self._on_previews_shown)
         self.previews.failed.connect(lambda m: self.status(f"Activations on the canvas: {m}"))
         self.inspect.example_changed.connect(lambda: self.previews.refresh())
         self.training.epoch_trained.connect(self._on_training_epoch_trained)
@@ -357,7 +357,13 @@ class MainWindow(QMainWindow):
         if on:
             self._show_saved_model()  # the model (once per change); then the previews
             if self.inspect.context is None and self._inspect_ready:
-                self.status("Activations on the canvas: building the model…")
+                self.status(BUILDING_PREVIEWS)
+
+    def _on_previews_shown(self, found: Any) -> None:
+        if self.scene is not None:
+            self.scene.show_previews(found)
+        if self.statusBar().currentMessage() == BUILDING_PREVIEWS:
+            self.statusBar().clearMessage()  # built: the pictures say the rest
 
     def _on_training_epoch_trained(self, controller: Any) -> None:
         """A run handed over an epoch's weights: the previews show what the network does now."""

@@ -326,9 +326,9 @@ class FeaturesView(InspectView):
         (top, bottom), (left, right) = field.region(row, col, *example.shape[:2])
         self.field_map.set_marks([Mark(top, left, bottom, right, FIELD_COLOUR)])
         size = "×".join(str(s) for s in field.size)
-        where = "every output position" if field.whole else f"output ({row}, {col})"
+        where = "every output position" if field.whole else f"({row}, {col})"
         clipped = (bottom - top, right - left) != field.size
-        inside = f", {bottom - top}×{right - left} of them inside the image" if clipped else ""
+        inside = f", {bottom - top}×{right - left} inside the image" if clipped else ""
         self.field_map.set_title(f"Receptive field of {where}: {size} input pixels{inside} "
                                  f"(green).{painting}")  # fmt: skip
 

@@ -179,10 +179,13 @@ class HeatMap(QWidget):
         text_colour = self.palette().windowText().color()
         layout = self._layout()
         if self.title:
-            line = QFontMetrics(self.font()).height()
+            metrics = QFontMetrics(self.font())
+            line = metrics.height()
             top = 0.0 if layout is None else layout.image.top() - line - 2
             painter.setPen(text_colour)
-            painter.drawText(QRectF(0, top, self.width(), line), Qt.AlignCenter, self.title)
+            # One line is kept for it: too long for the widget, it ends in "…", not cut off.
+            shown = metrics.elidedText(self.title, Qt.ElideRight, self.width())
+            painter.drawText(QRectF(0, top, self.width(), line), Qt.AlignCenter, shown)
         if layout is not None:
             painter.setRenderHint(QPainter.SmoothPixmapTransform, False)
             painter.drawImage(layout.image, self._image)
