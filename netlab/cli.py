@@ -140,11 +140,13 @@ def _summary(project: Any) -> dict[str, Any]:
             {"name": n.name, "type": n.key,
              "output_shape": format_shape(analysis.shapes[n.id]) if n.id in analysis.shapes
              else None,
-             "parameters": sum(analysis.counts.get(n.id, (0, 0)))}
+             "parameters": sum(analysis.counts.get(n.id, (0, 0))),
+             "flops": analysis.flops.get(n.id)}
             for n in graph.nodes.values()
         ],
         "parameters": {"trainable": trainable, "non_trainable": frozen,
                        "total": trainable + frozen},
+        "flops": analysis.total_flops(),
         "problems": [
             {"node": graph.nodes[p.node_id].name if p.node_id else None, "field": p.field,
              "severity": p.severity, "message": p.message}
@@ -176,14 +178,17 @@ def _info(args: argparse.Namespace) -> int:
         print(json.dumps({k: v for k, v in summary.items() if k != "valid"}, indent=1,
                          default=list))  # fmt: skip
         return 0 if summary["valid"] else 1
-    print(f"{'name':28} {'type':28} {'output shape':24} {'parameters':>12}")
+    from netlab.catalog.flops import format_flops
+
+    print(f"{'name':28} {'type':28} {'output shape':24} {'parameters':>12} {'FLOPs':>9}")
     for n in summary["nodes"]:
         print(f"{n['name']:28} {n['type']:28} {n['output_shape'] or '?':24} "
-              f"{n['parameters']:>12,}")  # fmt: skip
+              f"{n['parameters']:>12,} {format_flops(n['flops']):>9}")  # fmt: skip
     totals = summary["parameters"]
     print(
         f"\ntrainable {totals['trainable']:,} · non-trainable {totals['non_trainable']:,} · "
-        f"total {totals['total']:,} · weights {'saved' if summary['weights'] else 'none'}"
+        f"total {totals['total']:,} · FLOPs {format_flops(summary['flops'])} (multiply-adds "
+        f"per example) · weights {'saved' if summary['weights'] else 'none'}"
     )
     for run in summary["runs"]:
         final = ", ".join(f"{k} {v:.4g}" for k, v in run["final"].items() if k != "epoch")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from netlab.catalog.flops import format_flops
 from netlab.graph.commands import SetWeights
 from netlab.graph.geometry import DIRECTIONS
 from netlab.templates import new_project
@@ -292,7 +293,8 @@ class MainWindow(QMainWindow):
         if self.training.data_problems():
             validity += " · the data does not fit (see Problems)"
         device = self.document.project.training.get("device", "cpu")
-        self.status_label.setText(f"{trainable + frozen:,} parameters · {validity} · "
+        flops = format_flops(analysis.total_flops(), "FLOPs")
+        self.status_label.setText(f"{trainable + frozen:,} parameters · {flops} · {validity} · "
                                   f"{self.backend_text} · device {device}")  # fmt: skip
 
     def _on_backend_loaded(self, backend: str) -> None:

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QStyle, QTreeWidget, QTreeWidgetItem
 
 from netlab import catalog
+from netlab.catalog.flops import format_flops
 from netlab.graph.analysis import Problem
 from ui.document import Document
 
@@ -68,8 +69,12 @@ class ModelSummary(QTreeWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("modelSummary")
-        self.setHeaderLabels(["Layer", "Type", "Output shape", "Parameters"])
+        self.setHeaderLabels(["Layer", "Type", "Output shape", "Parameters", "FLOPs"])
+        self.headerItem().setToolTip(4, "multiply-adds of one example, as the papers count "
+                                        "FLOPs: convolutions, dense layers, attention products")
         self.setRootIsDecorated(False)
+        self.header().setStretchLastSection(False)
+        self.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.itemClicked.connect(lambda item, _c: self.node_activated.emit(item.data(0, NODE_ROLE)))
 
@@ -82,18 +87,24 @@ class ModelSummary(QTreeWidget):
             node = graph.nodes[node_id]
             shape = analysis.shapes.get(node_id)
             count = sum(analysis.counts.get(node_id, (0, 0)))
+            flops = analysis.flops.get(node_id)
             item = QTreeWidgetItem([node.name, catalog.get(node.key).display_name,
                                     catalog.format_shape(shape) if shape else "?",
-                                    f"{count:,}"])  # fmt: skip
-            item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight)
+                                    f"{count:,}", format_flops(flops) if shape else "?"])
+            for column in (3, 4):
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
+            if flops:
+                item.setToolTip(4, f"{flops:,} multiply-adds per example")
             item.setData(0, NODE_ROLE, node_id)
             self.addTopLevelItem(item)
         trainable, frozen = analysis.totals()
         total = QTreeWidgetItem(["Total", "", f"trainable {trainable:,}, non-trainable {frozen:,}",
-                                 f"{trainable + frozen:,}"])  # fmt: skip
-        total.setTextAlignment(3, Qt.AlignmentFlag.AlignRight)
+                                 f"{trainable + frozen:,}",
+                                 format_flops(analysis.total_flops())])  # fmt: skip
+        for column in (3, 4):
+            total.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
         font = total.font(0)
         font.setBold(True)
-        for column in range(4):
+        for column in range(5):
             total.setFont(column, font)
         self.addTopLevelItem(total)

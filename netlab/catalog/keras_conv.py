@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from netlab.catalog import flops
 from netlab.catalog.spec import (
     ACTIVATIONS,
     LayerSpec,
@@ -246,7 +247,8 @@ ENTRIES = (
               "H * stride + max(kernel - stride, 0) (valid).",
               _conv_params(filters=True, dilation=False),
               ("input",), _transpose_shape, _transpose_weights, layer_maker("Conv2DTranspose"),
-              "Conv2DTranspose", key_params=("filters", "kernel_size", "strides")),
+              "Conv2DTranspose", key_params=("filters", "kernel_size", "strides"),
+              macs=flops.input_kernel_macs),
     LayerSpec("DepthwiseConv2D", "Depthwise convolution 2D", "Convolution",
               "Convolves each input channel with its own kernel (no mixing of channels): "
               "MobileNet's cheap spatial filtering. Output channels = channels * depth_multiplier.",

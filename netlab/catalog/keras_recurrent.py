@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netlab.catalog import flops
 from netlab.catalog.spec import (
     ACTIVATIONS,
     LayerSpec,
@@ -71,7 +72,7 @@ def _weights_of(cell: str) -> Any:
 def _recurrent(cell: str, title: str, text: str) -> LayerSpec:
     return LayerSpec(cell, title, "Recurrent", text, _params(cell), ("input",), rnn_shape,
                      _weights_of(cell), layer_maker(cell), cell,
-                     key_params=("units", "return_sequences"))
+                     key_params=("units", "return_sequences"), macs=flops.recurrent_macs)
 
 
 def _bidirectional_params() -> tuple[Param, ...]:
@@ -125,5 +126,6 @@ ENTRIES = (
               "their outputs (concatenated by default: 2 * units features), so every step sees "
               "both its past and its future.",
               _bidirectional_params(), ("input",), _bidirectional_shape, _bidirectional_weights,
-              _make_bidirectional, "Bidirectional", key_params=("cell", "units")),
+              _make_bidirectional, "Bidirectional", key_params=("cell", "units"),
+              macs=flops.recurrent_macs),
 )  # fmt: skip

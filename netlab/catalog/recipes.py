@@ -51,6 +51,7 @@ class StepResult:
     params: dict[str, Any]
     shape: Shape
     weights: list[WeightSpec]
+    inputs: list[Shape] = field(default_factory=list)
 
 
 def infer(recipe: Recipe, input_shape: Shape) -> dict[str, StepResult]:
@@ -68,7 +69,7 @@ def infer(recipe: Recipe, input_shape: Shape) -> dict[str, StepResult]:
         params = spec.check_params({**spec.defaults(), **step.params})
         ins = [shapes[source] for source in step.inputs]
         shape = spec.output_shape(params, ins)
-        results[step.suffix] = StepResult(params, shape, spec.weights(params, ins, shape))
+        results[step.suffix] = StepResult(params, shape, spec.weights(params, ins, shape), ins)
         shapes[step.suffix] = shape
     return results
 
@@ -86,6 +87,21 @@ def composite_weights(recipe: Recipe, input_shape: Shape) -> list[WeightSpec]:
         for suffix in recipe.weight_order
         for w in results[suffix].weights
     ]
+
+
+def composite_macs(recipe: Recipe, input_shape: Shape) -> int | None:
+    """The composite's multiply-adds: its steps', summed (``None`` if one is unknown)."""
+    from netlab import catalog
+
+    total = 0
+    results = infer(recipe, input_shape)
+    for step in recipe.steps:
+        r = results[step.suffix]
+        count = catalog.get(step.key).multiply_adds(r.params, r.inputs, r.shape, r.weights)
+        if count is None:
+            return None
+        total += count
+    return total
 
 
 def split_weights(recipe: Recipe, input_shape: Shape, arrays: list[Any]) -> dict[str, list[Any]]:

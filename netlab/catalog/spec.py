@@ -233,6 +233,9 @@ class LayerSpec:
             ``"kernel"`` (a sliding-window kernel over an image), ``"attention"``
             (attention weights), ``"positions"`` (a position table),
             ``"patches"`` (an image cut into patches).
+        macs: ``(params, input_shapes, output_shape, weights) -> multiply-adds``
+            per example (:mod:`netlab.catalog.flops`); ``None`` for the default,
+            each kernel once at every output position. A composite sums its steps.
     """
 
     key: str
@@ -254,6 +257,23 @@ class LayerSpec:
         None
     )
     capabilities: frozenset[str] = frozenset()
+    macs: Callable[[dict[str, Any], list[Shape], Shape, list[WeightSpec]], int | None] | None = (
+        None
+    )
+
+    def multiply_adds(self, params: dict[str, Any], ins: list[Shape], out: Shape,
+                      weights: list[WeightSpec]) -> int | None:  # fmt: skip
+        """Multiply-adds of one example through a node (FLOPs as the papers count them).
+
+        ``None`` when the count depends on an unknown dimension.
+        """
+        from netlab.catalog import flops, recipes
+
+        if self.macs is not None:
+            return self.macs(params, ins, out, weights)
+        if self.recipe is not None:
+            return recipes.composite_macs(self.recipe(params, ins[0]), ins[0])
+        return flops.kernel_macs(params, ins, out, weights)
 
     @property
     def composite(self) -> bool:

@@ -53,6 +53,9 @@ class Analysis:
     problems: list[Problem] = field(default_factory=list)
     order: list[str] = field(default_factory=list)
     weights: dict[str, list[WeightSpec]] = field(default_factory=dict)
+    flops: dict[str, int | None] = field(default_factory=dict)
+    """Multiply-adds of one example through each node with known shapes (FLOPs as the
+    papers count them, :mod:`netlab.catalog.flops`); ``None`` where a dimension is unknown."""
     reinitialised: dict[str, str] = field(default_factory=dict)
     """Nodes whose trained weights no longer fit (after an edit), with the reason.
 
@@ -61,6 +64,9 @@ class Analysis:
     checked: dict[str, tuple[Any, str, dict[str, Any], list[Any]]] = field(
         default_factory=dict, repr=False, compare=False)
     """Each node's parameters as given, its type, and their check (reused by the next pass)."""
+    flops_of: dict[str, tuple[Any, list[Shape], int | None]] = field(
+        default_factory=dict, repr=False, compare=False)
+    """Each node's parameters as given, its input shapes and its count (reused likewise)."""
 
     def fits(self, node_id: str, arrays: Sequence[Any] | None) -> bool:
         """Whether ``arrays`` have exactly the shapes node ``node_id`` needs."""
@@ -77,6 +83,12 @@ class Analysis:
     def valid(self) -> bool:
         """Whether the graph builds."""
         return not self.errors
+
+    def total_flops(self) -> int | None:
+        """Multiply-adds of one example through the model (nodes leading to no Output
+        included), or ``None`` if a node's count is unknown."""
+        counts = list(self.flops.values())
+        return None if None in counts else sum(c for c in counts if c is not None)
 
     def totals(self) -> tuple[int, int]:
         """Trainable and non-trainable parameters of all nodes with known counts."""
@@ -177,6 +189,8 @@ def analyse(graph: Graph, previous: Analysis | None = None) -> Analysis:
         result.weights[node_id] = weights
         trainable = sum(w.size for w in weights if w.trainable) if node.trainable else 0
         result.counts[node_id] = (trainable, sum(w.size for w in weights) - trainable)
+        result.flops[node_id] = _flops(spec, node, shapes, (params, shape, weights), previous)
+        result.flops_of[node_id] = (node.params, shapes, result.flops[node_id])
         if node.weights is not None and not result.fits(node_id, node.weights):
             reason = _reinitialised(node.weights, weights)
             result.reinitialised[node_id] = reason
@@ -185,6 +199,18 @@ def analyse(graph: Graph, previous: Analysis | None = None) -> Analysis:
     result.problems += _graph_problems(graph, cycle)
     result.problems += _size_problems(graph, result)
     return result
+
+
+def _flops(spec: LayerSpec, node: Node, shapes: list[Shape],
+           result: tuple[dict[str, Any], Shape, list[WeightSpec]],
+           previous: Analysis | None) -> int | None:  # fmt: skip
+    """The node's multiply-adds, taken from ``previous`` when nothing it depends on changed
+    (a composite's count infers its whole recipe again)."""
+    known = previous.flops_of.get(node.id) if previous is not None else None
+    if known is not None and known[0] is node.params and known[1] == shapes:
+        return known[2]
+    params, shape, weights = result
+    return spec.multiply_adds(params, shapes, shape, weights)
 
 
 def _reinitialised(arrays: Sequence[Any], needed: list[WeightSpec]) -> str:

@@ -49,14 +49,16 @@ def test_new_list_and_info(tmp_path, capsys):
     assert "stage5_block3" in table
     assert "(None, 7, 7, 512)" in table
     assert "trainable 21,797,672" in table
+    assert "FLOPs 3.66 G (multiply-adds per example)" in table
     assert main(["info", str(path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["parameters"]["trainable"] == 21_797_672
     assert data["parameters"]["non_trainable"] == 17_024
     assert data["problems"] == []
+    assert data["flops"] == sum(n["flops"] for n in data["nodes"])
     fc = next(n for n in data["nodes"] if n["name"] == "fc")
     assert fc == {"name": "fc", "type": "Dense", "output_shape": "(None, 1000)",
-                  "parameters": 512_000 + 1000}  # fmt: skip
+                  "parameters": 512_000 + 1000, "flops": 512_000}  # fmt: skip
 
 
 def test_info_of_an_invalid_graph_exits_1(tmp_path, capsys):

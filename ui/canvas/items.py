@@ -56,6 +56,7 @@ class NodeState:
     direction: str = "down"
     frozen: bool = False  # its weights are not trained (fine-tuning)
     arithmetic: str = ""  # the output-size formula of a convolution or pooling (tooltip)
+    flops: str = ""  # its multiply-adds per example, e.g. "73.7 kFLOPs" (none: empty)
 
 
 class PortItem(QGraphicsEllipseItem):
@@ -115,8 +116,9 @@ class NodeItem(QGraphicsItem):
         self.state = state
         if ports_changed:
             self._set_ports(state)
+        flops = f"{state.flops} (multiply-adds per example)" if state.flops else ""
         tip = "\n".join(x for x in (f"{state.title} · {state.kind}", state.params, state.shape,
-                                    state.arithmetic, state.problem, state.note)
+                                    flops, state.arithmetic, state.problem, state.note)
                         if x.strip())  # fmt: skip
         self.setToolTip(tip)
         self.update()
@@ -200,12 +202,17 @@ class NodeItem(QGraphicsItem):
         font.setPointSizeF(7.5)
         font.setBold(False)
         painter.setFont(font)
+        flops = "" if state.frozen else state.flops  # "frozen" takes that place
+        flops_width = painter.fontMetrics().horizontalAdvance(flops) + 8 if flops else 0
         for i, line in enumerate((state.kind, state.params, state.shape)):
-            room = NODE_WIDTH - (66 if state.frozen and i == 0 else 20)
+            room = NODE_WIDTH - (66 if state.frozen and i == 0 else 20) - (flops_width * (i == 0))
             shown = painter.fontMetrics().elidedText(line, Qt.TextElideMode.ElideRight,
                                                      int(room))  # fmt: skip
             painter.drawText(QRectF(10, 24 + 17 * i, NODE_WIDTH - 20, 17),
                              Qt.AlignmentFlag.AlignLeft, shown)  # fmt: skip
+        if flops:
+            painter.drawText(QRectF(10, 24, NODE_WIDTH - 20, 17), Qt.AlignmentFlag.AlignRight,
+                             flops)  # fmt: skip
         if state.note:
             painter.setPen(QColor(colours.accent))
             painter.drawText(QRectF(NODE_WIDTH - 28, 4, 22, 18), Qt.AlignmentFlag.AlignRight, "↺")

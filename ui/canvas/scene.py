@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from netlab import catalog
 from netlab.catalog import keras_layer, subnetwork
+from netlab.catalog.flops import format_flops
 from netlab.graph.analysis import Analysis, analyse
 from netlab.graph.commands import Command, Connect, MoveNodes
 from netlab.graph.layout import Layout, auto_layout
@@ -76,12 +77,14 @@ def node_state(graph: Graph, node_id: str, analysis: Analysis, problems: dict[st
         kind = f"{node.params['layer'].get('class_name', '?')} (Keras)"
     elif node.key == subnetwork.KEY:
         params = f"{len(node.params['network']['layers'])} layers"
+    flops = analysis.flops.get(node_id)
     return NodeState(node.name, kind, params,
                      f"{shape}   {count:,} params" if count else shape, spec.category,
                      "\n".join(problems.get(node_id, [])), "\n".join(notes.get(node_id, [])),
                      tuple(port_names(graph, node_id)), node.key != "Output",
                      direction, not node.trainable,
-                     _arithmetic(graph, analysis, node_id))  # fmt: skip
+                     _arithmetic(graph, analysis, node_id),
+                     format_flops(flops, "FLOPs") if flops else "")  # fmt: skip
 
 
 _ARITHMETIC: dict[str, str] = {}  # (parameters, input shape) -> the tooltip lines

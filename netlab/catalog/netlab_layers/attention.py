@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netlab.catalog import flops
 from netlab.catalog.netlab_layers._common import SEQUENCE, dropout, ours
 from netlab.catalog.spec import LayerSpec, Param, Shape, format_shape, need_rank, no_weights
 from netlab.errors import ShapeError
@@ -28,5 +29,6 @@ ENTRIES = (
               (Param("causal", "bool", False, "hide later positions"), dropout()),
               ("query", "key", "value"), output_shape, no_weights,
               ours("ScaledDotProductAttention"), "netlab>ScaledDotProductAttention",
-              call_style="list", capabilities=frozenset({"attention"})),
+              call_style="list", capabilities=frozenset({"attention"}),
+              macs=flops.dot_product_attention_macs),
 )  # fmt: skip

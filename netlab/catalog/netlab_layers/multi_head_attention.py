@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netlab.catalog import flops
 from netlab.catalog.netlab_layers._common import SEQUENCE, dropout, heads, ours
 from netlab.catalog.spec import (
     LayerSpec,
@@ -87,5 +88,5 @@ ENTRIES = (
               ("query", "value", "key"), output_shape, weights,
               ours("MultiHeadAttention"), "netlab>MultiHeadAttention", min_inputs=1,
               key_params=("num_heads",), call_style="args",
-              capabilities=frozenset({"attention"})),
+              capabilities=frozenset({"attention"}), macs=flops.multi_head_attention_macs),
 )  # fmt: skip

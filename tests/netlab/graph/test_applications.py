@@ -48,3 +48,20 @@ def test_application_imports_exactly(name, tmp_path):
     # Called eagerly: tracing a graph of hundreds of layers for one batch costs more.
     np.testing.assert_allclose(np.asarray(again(x, training=False)),
                                np.asarray(model(x, training=False)), atol=1e-5)  # fmt: skip
+
+
+# Multiply-adds at 224x224 as each paper gives them: MobileNet (Howard et al. 2017, Table 8:
+# 569 million Mult-Adds), MobileNetV2 (Sandler et al. 2018, Table 3: 300 million), ResNet-50
+# (He et al. 2015, Table 1: 3.8 x 10^9 FLOPs), EfficientNet-B0 (Tan and Le 2019: 0.39 B).
+PAPER_FLOPS = {"MobileNet": 569e6, "MobileNetV2": 300e6, "ResNet50": 3.8e9,
+               "EfficientNetB0": 0.39e9}  # fmt: skip
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize("name", sorted(PAPER_FLOPS))
+def test_imported_applications_count_the_papers_flops(name):
+    from netlab.graph.analysis import analyse
+
+    model = FAMILIES[name][0](weights=None, input_shape=(224, 224, 3))
+    graph, _ = graph_from_keras(model)
+    assert analyse(graph).total_flops() == pytest.approx(PAPER_FLOPS[name], rel=0.03)
