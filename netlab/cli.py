@@ -85,6 +85,17 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--no-baseline", action="store_true",
                        help="do not make the project's own values the first trial")
     sweep.add_argument("-o", "--output", help="where to save (default: FILE itself)")
+    lab = commands.add_parser(
+        "lab", help="run a lab: one of the lecture's claims as an experiment",
+        description="Trains the lab's projects one after another, prints the result table "
+        "and whether the lecture's claims held; with -o also writes each project, the "
+        "overlaid curves (curves.png) and result.json. Example: netlab lab depth -o depth/",
+    )
+    lab.add_argument("name", nargs="?", help="lab name (see --list)")
+    lab.add_argument("--list", action="store_true", help="list the labs")
+    lab.add_argument("--quick", action="store_true",
+                     help="fewer epochs (and arms): seconds instead of minutes")
+    lab.add_argument("-o", "--output", help="folder to write the projects and plots to")
     desktop = commands.add_parser(
         "install-desktop", help="add NetLab to the desktop's launcher; .netlab files open in it"
     )
@@ -362,6 +373,40 @@ def _g(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def _lab(args: argparse.Namespace) -> int:
+    from netlab import labs
+
+    if args.list:
+        for lab in labs.LABS.values():
+            print(f"{lab.name:16} {lab.title}")
+        return 0
+    if not args.name:
+        raise NetLabError("lab needs a NAME (or --list)")
+    lab = labs.get(args.name)
+    if args.output and Path(args.output).exists() and not Path(args.output).is_dir():
+        raise NetLabError(f"{args.output}: is a file, not a folder")
+    print(f"{lab.title}\n{lab.question}\n", flush=True)
+
+    def arm_ended(done: Any) -> None:
+        row = done.row
+        print(f"{done.arm.label}: {row['status']}, loss {_g(row['loss'])}", flush=True)
+
+    run = labs.LabRun(lab, args.quick, on_arm=arm_ended)
+    try:
+        result = run.run()
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 1
+    print()
+    for line in labs.result_lines(result):
+        print(line)
+    if args.output:
+        labs.write_result(result, Path(args.output))
+        print(f"wrote {args.output}: the projects, curves.png and result.json")
+    verdicts = [held for _, held in result.verdicts()]
+    return 1 if False in verdicts else 0
+
+
 def _install_desktop(args: argparse.Namespace) -> int:
     from netlab import desktop
 
@@ -377,7 +422,8 @@ def _install_desktop(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"layers": _layers, "new": _new, "info": _info, "import": _import, "export": _export,
-            "train": _train, "sweep": _sweep, "install-desktop": _install_desktop}  # fmt: skip
+            "train": _train, "sweep": _sweep, "lab": _lab,
+            "install-desktop": _install_desktop}  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -35,7 +35,7 @@ def _panel(draw: Any, box: tuple[int, int, int, int], title: str,
         ]  # fmt: skip
         if len(points) > 1:
             draw.line(points, fill=colour, width=2)
-        draw.text((left + 110 * n, bottom + 6), f"— {name}", fill=colour, font=font)
+        draw.text((left + 110 * n, bottom + 6), f"-- {name}", fill=colour, font=font)
 
 
 def plot_history(epochs: list[dict[str, float]], path: str | Path) -> None:
@@ -54,4 +54,21 @@ def plot_history(epochs: list[dict[str, float]], path: str | Path) -> None:
         if f"val_{name}" in epochs[0]:
             curves[f"val_{name}"] = [e[f"val_{name}"] for e in epochs]
         _panel(draw, (520 * i + 70, 40, 520 * i + 500, height - 40), name, curves, font)
+    atomic_write(path, lambda tmp: image.save(tmp, format="PNG"))
+
+
+def plot_comparison(runs: dict[str, list[dict[str, float]]], metrics: tuple[str, ...],
+                    path: str | Path) -> None:  # fmt: skip
+    """Writes one panel per metric with a curve per run (labelled) to ``path``."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    shown = [m for m in metrics if any(e and m in e[0] for e in runs.values())] or ["loss"]
+    width, height = 560 * len(shown), 380
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default()
+    for i, metric in enumerate(shown):
+        curves = {label: [e.get(metric, math.nan) for e in epochs]
+                  for label, epochs in runs.items()}  # fmt: skip
+        _panel(draw, (560 * i + 70, 40, 560 * i + 540, height - 60), metric, curves, font)
     atomic_write(path, lambda tmp: image.save(tmp, format="PNG"))

@@ -88,6 +88,10 @@ class FileController(QObject):
         self.window.set_document(Document(project, name=title))
         self.window.status(f"New project: {TEMPLATES[name].summary}")
 
+    def open_project(self, project: Project, title: str) -> None:
+        """Opens ``project`` (not from a file: a lab's) as a new, unsaved document."""
+        self._replace_document(lambda: self.window.set_document(Document(project, name=title)))
+
     def open_file(self, path: str = "") -> None:
         """File > Open (and Open Recent)."""
         self._replace_document(lambda: self._open(path))

@@ -39,6 +39,7 @@ from ui.file_controller import FileController
 from ui.help import LayerReference
 from ui.inspect import InspectPanel
 from ui.inspector import Inspector
+from ui.labs import LabsPanel
 from ui.menus import build_menus
 from ui.palette import Palette
 from ui.problems import ModelSummary, ProblemsList
@@ -110,6 +111,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.training, "Training")
         self.tabs.addTab(self.inspect, "Inspect")
         self.tabs.addTab(self.sweeps, "Sweeps")
+        self.labs = LabsPanel()
+        self.tabs.addTab(self.labs, "Labs")
         self.setCentralWidget(self.tabs)
         self.palette_widget = Palette()
         self.inspector = Inspector()
@@ -145,6 +148,8 @@ class MainWindow(QMainWindow):
         self.training.fit_changed.connect(self._refresh_views)
         self.training.run_ended.connect(self._on_training_run_ended)
         self.sweeps.message.connect(self.status)
+        self.labs.message.connect(self.status)
+        self.labs.open_project.connect(self.files.open_project)
         self.sweeps.ended.connect(self._on_sweep_ended)
         self.sweeps.show_runs.connect(self._show_runs)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
@@ -445,6 +450,7 @@ class MainWindow(QMainWindow):
         colours = theme.current()
         self.training.plots.set_colours(colours.background, colours.node_text)
         self.sweeps.set_colours(colours.background, colours.node_text)
+        self.labs.set_colours(colours.background, colours.node_text)
         self.inspect.gradients.set_colours(colours.background, colours.node_text)
         self.training.data.plot.setBackground(colours.background)
         for key in ("theme_light", "theme_dark"):
@@ -480,6 +486,11 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
 
+    def show_lab(self, name: str) -> None:
+        """Labs > a lab: the Labs tab with that lab chosen."""
+        self.tabs.setCurrentWidget(self.labs)
+        self.labs.choose(name)
+
     def _show_runs(self, run_ids: list[str]) -> None:
         self.training.show_only(run_ids)
         self.tabs.setCurrentWidget(self.training)
@@ -492,6 +503,8 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
+        self.labs.stop()  # a lab's projects are its own: it stops and they go
+        self.labs.wait()
         self.files.wait_for_saves()
         self._save_window_state()
         self.files.clear_recovery()

@@ -7,6 +7,8 @@ from typing import Any
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
 
+from netlab.labs import LABS
+
 Key = QKeySequence.StandardKey
 
 
@@ -100,6 +102,10 @@ def build_menus(w: Any) -> dict[str, Any]:
     for dock in w.docks.values():
         docks.addAction(dock.toggleViewAction())
 
+    labs_menu = bar.addMenu("&Labs")
+    for lab in LABS.values():
+        a[f"lab_{lab.name}"] = _action(w, labs_menu, lab.title,
+                                       lambda _=False, name=lab.name: w.show_lab(name))
     help_menu = bar.addMenu("&Help")
     a["reference"] = _action(
         w, help_menu, "&Layer reference", w.show_layer_reference, Key.HelpContents

@@ -60,6 +60,8 @@ class ScaledDotProductAttention(keras.layers.Layer):
         causal: Hide from each query position all later key positions (for
             autoregressive models).
         dropout: Dropout rate on the attention weights during training.
+        scaled: Divide the logits by ``sqrt(d_k)`` (the default, as in Vaswani et
+            al.); ``False`` leaves them unscaled, to see why the scaling is there.
         **kwargs: Base layer arguments (``name``, ``dtype``, ...).
 
     Call arguments:
@@ -77,10 +79,12 @@ class ScaledDotProductAttention(keras.layers.Layer):
     (None, 5, 8)
     """
 
-    def __init__(self, causal: bool = False, dropout: float = 0.0, **kwargs: Any) -> None:
+    def __init__(self, causal: bool = False, dropout: float = 0.0, scaled: bool = True,
+                 **kwargs: Any) -> None:  # fmt: skip
         super().__init__(**kwargs)
         self.causal = _checks.boolean("causal", causal)
         self.dropout = _checks.rate("dropout", dropout)
+        self.scaled = _checks.boolean("scaled", scaled)
         self.dropout_layer = keras.layers.Dropout(self.dropout, dtype=self.dtype_policy)
 
     def _check_shapes(self, shapes: Sequence[Any]) -> None:
@@ -114,7 +118,7 @@ class ScaledDotProductAttention(keras.layers.Layer):
         training: bool | None = None,
     ) -> Any:
         query, key, value = inputs
-        scale = 1.0 / math.sqrt(query.shape[-1])
+        scale = 1.0 / math.sqrt(query.shape[-1]) if self.scaled else 1.0
         scores = ops.matmul(query, ops.swapaxes(key, -1, -2)) * scale
         weights = attention_weights(scores, attention_mask, self.causal)
         outputs = ops.matmul(self.dropout_layer(weights, training=training), value)
@@ -141,4 +145,5 @@ class ScaledDotProductAttention(keras.layers.Layer):
         return outputs, weights
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "causal": self.causal, "dropout": self.dropout}
+        return {**super().get_config(), "causal": self.causal, "dropout": self.dropout,
+                "scaled": self.scaled}

@@ -26,7 +26,8 @@ ENTRIES = (
     LayerSpec("ScaledDotProductAttention", "Scaled dot-product attention", "Attention",
               "softmax(Q K^T / sqrt(d)) V: every query position averages the values, weighted "
               "by how well its query matches each key.",
-              (Param("causal", "bool", False, "hide later positions"), dropout()),
+              (Param("causal", "bool", False, "hide later positions"), dropout(),
+               Param("scaled", "bool", True, "divide the logits by sqrt(d_k) (off: to see why)")),
               ("query", "key", "value"), output_shape, no_weights,
               ours("ScaledDotProductAttention"), "netlab>ScaledDotProductAttention",
               call_style="list", capabilities=frozenset({"attention"}),

@@ -6,8 +6,8 @@ from netlab.layers import MultiHeadAttention, ScaledDotProductAttention
 from tests.netlab.layers.helper import random_inputs, run_layer_test
 
 
-def numpy_attention(q, k, v, mask=None):
-    scores = q.astype("float64") @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])
+def numpy_attention(q, k, v, mask=None, scaled=True):
+    scores = q.astype("float64") @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1] if scaled else 1)
     if mask is not None:
         scores = np.where(mask, scores, -np.inf)
     weights = np.exp(scores - scores.max(-1, keepdims=True))
@@ -36,6 +36,19 @@ def test_sdpa_matches_formula_with_mask_and_causal():
     want_out, want_weights = numpy_attention(q, k, v, mask & causal)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(weights), want_weights, atol=1e-6)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(out), want_out, atol=1e-5)
+
+
+def test_sdpa_unscaled_leaves_the_logits_as_they_are(tmp_path):
+    q, k, v = random_inputs([(2, 4, 16), (2, 5, 16), (2, 5, 3)])
+    layer = ScaledDotProductAttention(scaled=False)
+    out, weights = layer([q, k, v], return_attention_scores=True)
+    want_out, want_weights = numpy_attention(q, k, v, scaled=False)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(weights), want_weights, atol=1e-6)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(out), want_out, atol=1e-5)
+    run_layer_test(ScaledDotProductAttention, {"scaled": False},
+                   [(2, 5, 8), (2, 7, 8), (2, 7, 6)], tmp_path)  # fmt: skip
+    with pytest.raises(ValueError, match="scaled"):
+        ScaledDotProductAttention(scaled="no")
 
 
 def test_sdpa_refuses_mismatched_inputs():
