@@ -85,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--no-baseline", action="store_true",
                        help="do not make the project's own values the first trial")
     sweep.add_argument("-o", "--output", help="where to save (default: FILE itself)")
+    check = commands.add_parser(
+        "check", help="tick off an exercise's goals in each file (for grading many)",
+        description="Prints, for each project, every goal of its exercise with a tick (met) "
+        "or a cross, and a summary line; exits 1 if a goal is not met in some file.",
+    )
+    check.add_argument("files", nargs="+", metavar="FILE")
     lab = commands.add_parser(
         "lab", help="run a lab: one of the lecture's claims as an experiment",
         description="Trains the lab's projects one after another, prints the result table "
@@ -373,6 +379,26 @@ def _g(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def _check(args: argparse.Namespace) -> int:
+    from netlab.project.exercise import check_goals
+
+    unmet = False
+    for path in args.files:
+        try:
+            project = _load(path)
+        except NetLabError as err:
+            print(f"{path}: cannot check: {err}")
+            unmet = True
+            continue
+        ticks = check_goals(project)
+        met = sum(t.met for t in ticks)
+        unmet = unmet or met < len(ticks)
+        print(f"{path}: {met} of {len(ticks)} goals met" if ticks else f"{path}: no goals")
+        for tick in ticks:
+            print(f"  {'✔' if tick.met else '✘'} {tick.goal.describe()} ({tick.detail})")
+    return 1 if unmet else 0
+
+
 def _lab(args: argparse.Namespace) -> int:
     from netlab import labs
 
@@ -422,7 +448,7 @@ def _install_desktop(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"layers": _layers, "new": _new, "info": _info, "import": _import, "export": _export,
-            "train": _train, "sweep": _sweep, "lab": _lab,
+            "train": _train, "sweep": _sweep, "lab": _lab, "check": _check,
             "install-desktop": _install_desktop}  # fmt: skip
 
 

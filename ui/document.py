@@ -24,6 +24,7 @@ from netlab.graph.commands import Command
 from netlab.graph.geometry import DIRECTIONS, flow_direction
 from netlab.graph.model import Arrays, Graph, GraphChange
 from netlab.project import Project, RunRecord, Snapshot, snapshot
+from netlab.project.exercise import Exercise, locked_change, locked_state
 from ui.tasks import Task, run_task
 
 
@@ -95,6 +96,7 @@ class Document(QObject):
         self._saved_outside = 0
         self._undone_outside = False
         self._shapes_task: Task | None = None  # Keras working out generic layers' shapes
+        self.teacher = False  # edits the exercise's locked nodes too (the Goals panel)
         if project.view.get("direction") not in DIRECTIONS:
             project.view["direction"] = flow_direction(project.graph) if project.graph.edges \
                 else "down"  # fmt: skip
@@ -146,14 +148,30 @@ class Document(QObject):
 
     # The one door ---------------------------------------------------------------
     def execute(self, command: Command) -> str | None:
-        """Runs ``command`` as one undoable step; returns netlab's reason if it refuses."""
+        """Runs ``command`` as one undoable step; returns netlab's reason if it refuses.
+
+        An edit of a node the exercise locks is refused (and undone) unless
+        :attr:`teacher` is on.
+        """
+        locked = [] if self.teacher else self.project.exercise.locked
+        before = locked_state(self.graph, locked) if locked else {}
         try:
             command.apply(self.graph)
         except NetLabError as err:
             self.refused.emit(str(err))
             return str(err)
+        reason = locked_change(before, self.graph, locked) if locked else None
+        if reason is not None:
+            command.revert(self.graph)
+            self.refused.emit(reason)
+            return reason
         self.undo_stack.push(_UndoEntry(command, self.graph))
         return None
+
+    def set_exercise(self, exercise: Exercise) -> None:
+        """Replaces the project's goals and locked nodes (the Goals panel)."""
+        self.project.exercise = exercise
+        self._changed_outside()
 
     def set_setting(self, name: str, value: Any) -> None:
         """Changes one training setting (already checked)."""

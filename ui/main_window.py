@@ -36,6 +36,7 @@ from ui.canvas.view import GraphView
 from ui.document import Document
 from ui.edit_controller import EditController
 from ui.file_controller import FileController
+from ui.goals import GoalsPanel
 from ui.help import LayerReference
 from ui.inspect import InspectPanel
 from ui.inspector import Inspector
@@ -118,6 +119,8 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector()
         self.problems = ProblemsList()
         self.summary = ModelSummary()
+        self.goals = GoalsPanel(lambda: [self.document.graph.nodes[i].name
+                                         for i in self.scene.selected_node_ids()])
         area = Qt.DockWidgetArea
         self.docks = {
             "palette": self._dock("Layers", self.palette_widget, area.LeftDockWidgetArea),
@@ -125,8 +128,10 @@ class MainWindow(QMainWindow):
                                     area.RightDockWidgetArea),  # fmt: skip
             "problems": self._dock("Problems", self.problems, area.BottomDockWidgetArea),
             "summary": self._dock("Model summary", self.summary, area.BottomDockWidgetArea),
+            "goals": self._dock("Goals", self.goals, area.BottomDockWidgetArea),
         }
         self.tabifyDockWidget(self.docks["problems"], self.docks["summary"])
+        self.tabifyDockWidget(self.docks["summary"], self.docks["goals"])
         self.docks["problems"].raise_()
         self.resizeDocks([self.docks["problems"]], [170], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [240, 300],
@@ -202,6 +207,7 @@ class MainWindow(QMainWindow):
         self.inspector.show_node(None, None)
         self.training.show_document(document)
         self.sweeps.show_document(document)
+        self.goals.show_document(document)
         self.inspect.clear()
         self._inspect_ready = False
         self._show_latest_record()

@@ -25,7 +25,7 @@ DEPTH = Lab(
      Arm("residual 8", "conv_stack", {"depth": 8, "residual": True}),
      Arm("plain 44", "conv_stack", {"depth": 44}),
      Arm("residual 44", "conv_stack", {"depth": 44, "residual": True})),
-    {**_SGD, "epochs": 8}, {"epochs": 3},
+    {**_SGD, "epochs": 6}, {"epochs": 3},
     (Claim("At depth 44 the residual network trains to a lower loss than the plain one",
            "loss", "residual 44", "plain 44"),
      Claim("Without shortcuts, 44 layers train to a higher loss than 8", "loss", "plain 8",
@@ -42,7 +42,10 @@ ZERO_INIT = Lab(
     "after the first epoch and at the end.",
     "With zero-init the deep network starts as a shallow one (the stem and the "
     "classifier) and grows into its depth; with ordinary init every block changes its "
-    "input from the first step.",
+    "input from the first step (here by 300 times its size). Zero-init makes the start "
+    "safe, not necessarily fast: on the digits its first epoch was a little better, but "
+    "after four epochs ordinary init was well ahead. Goyal et al. (2017) use it for large "
+    "batches and learning rates, where a stable start matters most.",
     (Arm("zero-init", "conv_stack", {"depth": 32, "residual": True, "zero_init": True}),
      Arm("standard init", "conv_stack", {"depth": 32, "residual": True, "zero_init": False})),
     {**_SGD, **_QUIET, "epochs": 4}, {"epochs": 1},
@@ -94,7 +97,9 @@ NORMS = Lab(
     "Validation accuracy of each pair at the same batch size: with 2 examples the batch "
     "statistics are noise, and the moving averages used at inference differ from them.",
     "Layer norm behaves the same at every batch size; batch norm needs batches large "
-    "enough for their statistics to mean something.",
+    "enough for their statistics to mean something. Here batch norm's training loss at "
+    "batch 2 was six times layer norm's; and at batch 64, after only 48 steps, its moving "
+    "averages had not caught up, so at inference it guessed (validation accuracy 0.5).",
     (Arm("layer norm, batch 2", "normed_sequence", {"norm": "LayerNorm"}, {"batch_size": 2}),
      Arm("batch norm, batch 2", "normed_sequence", {"norm": "BatchNorm"}, {"batch_size": 2}),
      Arm("layer norm, batch 8", "normed_sequence", {"norm": "LayerNorm"}, {"batch_size": 8}),
@@ -115,8 +120,9 @@ ATTENTION_SCALE = Lab(
     "queries and keys, q . k has a standard deviation of 8: the softmax saturates.",
     "The entropy of the attention rows at initialisation (ln 16 = 2.77 nats is uniform, 0 "
     "is all weight on one key), then the loss after the first epoch and at the end.",
-    "Unscaled logits make the softmax nearly one-hot from the start: its gradients vanish "
-    "and training starts slower.",
+    "Unscaled logits make the softmax nearly one-hot from the start (a third of the "
+    "uniform entropy here), where its gradients are small. On this small task both still "
+    "learn; the scaled one ended at a lower loss. The wider the heads, the larger the gap.",
     (Arm("scaled", "attention_classifier", {"scaled": True}),
      Arm("unscaled", "attention_classifier", {"scaled": False})),
     {**_TOKENS, "epochs": 6}, {"epochs": 1},
@@ -130,8 +136,9 @@ VIT_PATCH = Lab(
     "A ViT cuts the image into patches, one token each. Smaller patches: more tokens, more "
     "detail, more work (attention grows with the square of the tokens).",
     "Tokens, FLOPs, accuracy and time per epoch of the two.",
-    "4x4 patches leave 4 tokens of an 8x8 digit (plus the class token): far less work, "
-    "coarser detail.",
+    "4x4 patches leave 4 tokens of an 8x8 digit (plus the class token): a quarter of the "
+    "work for about one point of accuracy here. The parameters are the same by chance: a "
+    "larger patch projection, a shorter position table.",
     (Arm("patch 2", "digits_vit", {"patch": 2}), Arm("patch 4", "digits_vit", {"patch": 4})),
     {"dataset": "digits", "optimizer": "adam", "learning_rate": 3e-3, "batch_size": 32,
      "epochs": 20, "schedule": "cosine", "seed": 0, **_QUIET}, {"epochs": 2},

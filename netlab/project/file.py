@@ -30,6 +30,7 @@ from netlab.errors import GraphError, ProjectFileError
 from netlab.fileutil import atomic_write
 from netlab.graph.model import Graph
 from netlab.project.config import check_training_config
+from netlab.project.exercise import exercise_from_dict
 from netlab.project.project import Project, RunRecord, Weights, attach_weights
 from netlab.project.schema import check_project_json
 
@@ -79,6 +80,8 @@ def _project_json(project: Project, weights: dict[str, list[np.ndarray]]) -> dic
         "weights": {name: len(arrays) for name, arrays in weights.items()} if weights else None,
         # Optional (readers before sweeps ignore it and see the trials as runs).
         "sweeps": [s.to_dict() for s in project.sweeps],
+        # Optional likewise (readers before exercises open the network without its goals).
+        **({"exercise": project.exercise.to_dict()} if project.exercise else {}),
     }  # fmt: skip
 
 
@@ -251,8 +254,10 @@ def load_project(path: str | Path) -> Project:
         raise ProjectFileError(f"{where}: {err}") from None
     weights = _weights(document["weights"], arrays["weights"], where)
     warnings = attach_weights(graph, weights, where) if weights else []
+    exercise = exercise_from_dict(document.get("exercise", {}), where)
     return Project(graph, document["view"], training, runs, warnings=warnings,
-                   sweeps=_sweeps(document.get("sweeps", []), {r.id for r in runs}, where))
+                   sweeps=_sweeps(document.get("sweeps", []), {r.id for r in runs}, where),
+                   exercise=exercise)
 
 
 def _sweeps(items: list[dict[str, Any]], run_ids: set[str], where: str) -> list[Any]:

@@ -67,18 +67,24 @@ class Project:
         weights: Trained weights by node name (given to the nodes of those names).
         warnings: What loading found and fixed (weights that no longer fit, ...).
         sweeps: Hyperparameter sweeps (``netlab.sweep.Sweep``); their trials are runs.
+        exercise: Goals and locked nodes (``netlab.project.exercise.Exercise``).
     """
 
     def __init__(self, graph: Graph, view: dict[str, Any] | None = None,
                  training: dict[str, Any] | None = None, runs: list[RunRecord] | None = None,
                  weights: Weights | None = None, warnings: list[str] | None = None,
-                 sweeps: list[Any] | None = None) -> None:  # fmt: skip
+                 sweeps: list[Any] | None = None, exercise: Any = None) -> None:  # fmt: skip
         self.graph = graph
         self.view = view if view is not None else {"zoom": 1.0, "center": [0.0, 0.0]}
         self.training = training if training is not None else default_training_config()
         self.runs = runs if runs is not None else []
         self.warnings = warnings or []
         self.sweeps = sweeps if sweeps is not None else []
+        if exercise is None:
+            from netlab.project.exercise import Exercise
+
+            exercise = Exercise()
+        self.exercise = exercise
         if weights is not None:
             self.weights = weights
 

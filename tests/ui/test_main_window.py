@@ -21,11 +21,11 @@ def test_window_opens_on_the_default_example_with_docks_and_status(window):
     assert window.dockWidgetArea(window.docks["palette"]) == Qt.DockWidgetArea.LeftDockWidgetArea
     assert window.dockWidgetArea(window.docks["inspector"]) == Qt.DockWidgetArea.RightDockWidgetArea
     assert window.dockWidgetArea(window.docks["problems"]) == Qt.DockWidgetArea.BottomDockWidgetArea
-    assert window.status_label.text().startswith("13,706 parameters · valid")
+    assert window.status_label.text().startswith("13,706 parameters · 91.8 kFLOPs · valid")
     assert window.problems.topLevelItem(0).text(2) == "No problems: the network builds."
     assert window.summary.topLevelItemCount() == len(names) + 1  # and the totals row
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Edit", "&View", "&Help"]
+    assert menus == ["&File", "&Edit", "&View", "&Labs", "&Help"]
 
 
 def test_backend_is_named_in_the_status_bar_once_keras_loaded(qtbot, tmp_path):
