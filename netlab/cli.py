@@ -85,6 +85,15 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--no-baseline", action="store_true",
                        help="do not make the project's own values the first trial")
     sweep.add_argument("-o", "--output", help="where to save (default: FILE itself)")
+    runs = commands.add_parser(
+        "runs", help="every run of the given projects side by side, best first",
+        description="One row per run: project, run, network, parameters, FLOPs, best "
+        "validation metric, seconds per epoch, settings.",
+    )
+    runs.add_argument("files", nargs="+", metavar="FILE")
+    diff = commands.add_parser("diff", help="what changed between two networks")
+    diff.add_argument("first", metavar="A")
+    diff.add_argument("second", metavar="B")
     check = commands.add_parser(
         "check", help="tick off an exercise's goals in each file (for grading many)",
         description="Prints, for each project, every goal of its exercise with a tick (met) "
@@ -379,6 +388,32 @@ def _g(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def _runs(args: argparse.Namespace) -> int:
+    from netlab.catalog.flops import format_flops
+    from netlab.project.compare import run_rows
+
+    rows = [row for path in args.files for row in run_rows(_load(path), path)]
+    rows.sort(key=lambda r: (r.best is None, -(r.best or 0) if r.metric == "val_accuracy"
+                             else (r.best or 0)))  # fmt: skip
+    print(f"{'project':24} {'run':8} {'parameters':>11} {'FLOPs':>8} {'best':>18} "
+          f"{'s/epoch':>8}  settings")  # fmt: skip
+    for r in rows:
+        best = f"{r.metric} {_g(r.best)}"
+        seconds = f"{r.seconds_per_epoch:.2f}" if r.seconds_per_epoch is not None else "-"
+        print(f"{Path(r.source).name[:24]:24} {r.run.id:8} {r.parameters:>11,} "
+              f"{format_flops(r.flops):>8} {best:>18} {seconds:>8}  {r.settings}")  # fmt: skip
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from netlab.graph.diff import diff_graphs
+
+    difference = diff_graphs(_load(args.first).graph, _load(args.second).graph)
+    for line in difference.lines():
+        print(line)
+    return 1 if difference else 0
+
+
 def _check(args: argparse.Namespace) -> int:
     from netlab.project.exercise import check_goals
 
@@ -449,6 +484,7 @@ def _install_desktop(args: argparse.Namespace) -> int:
 
 COMMANDS = {"layers": _layers, "new": _new, "info": _info, "import": _import, "export": _export,
             "train": _train, "sweep": _sweep, "lab": _lab, "check": _check,
+            "runs": _runs, "diff": _diff,
             "install-desktop": _install_desktop}  # fmt: skip
 
 

@@ -44,6 +44,7 @@ from ui.labs import LabsPanel
 from ui.menus import build_menus
 from ui.palette import Palette
 from ui.problems import ModelSummary, ProblemsList
+from ui.runs_view import RunsView, lab_sources
 from ui.sweeps import SweepPanel
 from ui.tasks import run_task
 from ui.training.panel import TrainingPanel
@@ -114,6 +115,12 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.sweeps, "Sweeps")
         self.labs = LabsPanel()
         self.tabs.addTab(self.labs, "Labs")
+        self.runs = RunsView(lambda: [(self.document.title, self.document.project),
+                                      *lab_sources(self.labs.result)],
+                             lambda: self.files.recent_files())  # fmt: skip
+        self.tabs.addTab(self.runs, "Runs")
+        self.tabs.currentChanged.connect(
+            lambda index: self.runs.refresh() if self.tabs.widget(index) is self.runs else None)
         self.setCentralWidget(self.tabs)
         self.palette_widget = Palette()
         self.inspector = Inspector()
@@ -457,6 +464,7 @@ class MainWindow(QMainWindow):
         self.training.plots.set_colours(colours.background, colours.node_text)
         self.sweeps.set_colours(colours.background, colours.node_text)
         self.labs.set_colours(colours.background, colours.node_text)
+        self.runs.set_colours(colours.background, colours.node_text)
         self.inspect.gradients.set_colours(colours.background, colours.node_text)
         self.training.data.plot.setBackground(colours.background)
         for key in ("theme_light", "theme_dark"):

@@ -11,15 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from netlab import catalog
 from netlab.data import Dataset, load_dataset
 from netlab.fileutil import atomic_write
-from netlab.graph.analysis import Analysis, analyse
-from netlab.graph.model import Graph
+from netlab.graph.analysis import analyse
 from netlab.labs.graphs import build
 from netlab.labs.measures import MEASURES, STANDARD, TABLES
 from netlab.labs.spec import Arm, Claim, Lab
 from netlab.project import Project, RunRecord, check_training_config, weights_of
+from netlab.project.compare import architecture
 from netlab.project.config import default_training_config
 
 
@@ -93,17 +92,6 @@ def _row(project: Project, record: RunRecord | None) -> dict[str, Any]:
         "seconds_per_epoch": sum(seconds) / len(seconds) if seconds else None,
         "status": record.status if record is not None else "not trained",
     }  # fmt: skip
-
-
-def architecture(graph: Graph, analysis: Analysis) -> str:
-    """The network in one line: its layers with weights counted by type, in order of first
-    appearance, e.g. ``"Convolution 2D x1, Batch normalisation x1, Residual block x21"``."""
-    counts: dict[str, int] = {}
-    for node_id in analysis.order:
-        if analysis.weights.get(node_id):
-            name = catalog.get(graph.nodes[node_id].key).display_name
-            counts[name] = counts.get(name, 0) + 1
-    return ", ".join(f"{name} x{count}" for name, count in counts.items())
 
 
 def slug(label: str) -> str:
