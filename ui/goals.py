@@ -47,6 +47,7 @@ class GoalsPanel(QWidget):
         self.summary = QLabel()
         self.list = QListWidget()
         self.list.setObjectName("goalList")
+        self.list.setMinimumHeight(96)
         self.kind = QComboBox()
         for kind in KINDS:
             self.kind.addItem(_KIND_NAMES[kind], kind)
@@ -72,6 +73,7 @@ class GoalsPanel(QWidget):
         self.teacher.toggled.connect(self._on_teacher_toggled)
         self.error = QLabel()
         self.error.setStyleSheet("color: #c0392b")
+        self.error.hide()
         form = QHBoxLayout()
         for widget in (self.kind, self.node, self.value, self.count, self.add_button):
             form.addWidget(widget)
@@ -86,9 +88,7 @@ class GoalsPanel(QWidget):
 
     def show_document(self, document: Document) -> None:
         """Shows ``document``'s goals and follows its changes."""
-        if self.document is not None:
-            self.document.changed.disconnect(self.refresh)
-        self.document = document
+        self.document = document  # an old document's signals are harmless: refresh reads this
         document.changed.connect(self.refresh)
         self.teacher.setChecked(document.teacher)
         self.refresh()
@@ -144,8 +144,10 @@ class GoalsPanel(QWidget):
                               self.node.currentText(), self.count.value())  # fmt: skip
         except ParameterError as err:
             self.error.setText(str(err))
+            self.error.show()
             return
         self.error.setText("")
+        self.error.hide()
         self.value.clear()
         self._set(goals=[*self.document.project.exercise.goals, goal])
 

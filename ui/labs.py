@@ -269,7 +269,9 @@ class LabsPanel(QWidget):
                 value = arm.row.get(key)
                 text = format_flops(value) if key == "flops" else cell_text(value)
                 item = QTableWidgetItem(text)
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if key != "architecture":
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
                 self.table.setItem(row, column, item)
         self._show_table(result.table)
         marks = {True: ("✔", "held"), False: ("✘", "did not hold"), None: ("–", "not measured")}

@@ -273,6 +273,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 8000)
 
     def _on_document_changed(self) -> None:
+        locked = frozenset(self.document.project.exercise.locked)
+        if locked != self.scene.locked:
+            self.scene.locked = locked
+            self.scene.refresh(reroute=False)
         self.training.refresh_fit()  # then fit_changed: _refresh_views
         if self._inspect_ready:  # the Inspect tab shows the network as it is now
             self._inspect_ready = False

@@ -199,9 +199,9 @@ class RunsView(QWidget):
         if len(chosen) != 2:
             return
         first, second = chosen
-        lines = diff_graphs(first.graph, second.graph).lines()
+        difference = diff_graphs(first.graph, second.graph)
         title = f"{first.source} {first.run.id} -> {second.source} {second.run.id}"
-        self.diff.setPlainText("\n".join([title, "", *lines]))
+        self.diff.setPlainText("\n".join([title, difference.summary(), "", *difference.lines()]))
 
 
 def lab_sources(result: Any) -> list[tuple[str, Project]]:

@@ -35,6 +35,13 @@ class GraphDiff:
     def __bool__(self) -> bool:
         return any((self.added, self.removed, self.renamed, self.changed, self.rewired))
 
+    def summary(self) -> str:
+        """The counts in one line: ``21 added, 126 removed, 2 rewired`` (or ``same network``)."""
+        counts = [(len(self.added), "added"), (len(self.removed), "removed"),
+                  (len(self.renamed), "renamed"), (len(self.changed), "changed"),
+                  (len(self.rewired), "rewired")]  # fmt: skip
+        return ", ".join(f"{n} {what}" for n, what in counts if n) or "same network"
+
     def lines(self) -> list[str]:
         """The differences in words, one per line (``same network`` when none)."""
         out = [f"+ {name}" for name in self.added]

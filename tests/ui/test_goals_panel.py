@@ -30,6 +30,8 @@ def test_goals_are_added_ticked_live_and_locks_refuse_edits(window, qtbot):
     window.scene.nodes[conv2].setSelected(True)
     panel.lock_button.click()
     assert window.document.project.exercise.locked == ["conv2"]
+    assert window.scene.nodes[conv2].state.locked  # a padlock on the node
+    assert "locked by the exercise" in window.scene.nodes[conv2].toolTip()
     assert not window.execute(SetParam(conv2, "filters", 8, "Change filters"))
     assert graph.nodes[conv2].params["filters"] == 32  # refused and undone
     assert "conv2 is part of the exercise" in window.statusBar().currentMessage()

@@ -57,6 +57,7 @@ class NodeState:
     frozen: bool = False  # its weights are not trained (fine-tuning)
     arithmetic: str = ""  # the output-size formula of a convolution or pooling (tooltip)
     flops: str = ""  # its multiply-adds per example, e.g. "73.7 kFLOPs" (none: empty)
+    locked: bool = False  # the exercise locks it: a padlock in the corner
 
 
 class PortItem(QGraphicsEllipseItem):
@@ -117,8 +118,9 @@ class NodeItem(QGraphicsItem):
         if ports_changed:
             self._set_ports(state)
         flops = f"{state.flops} (multiply-adds per example)" if state.flops else ""
+        locked = "locked by the exercise: it cannot be changed" if state.locked else ""
         tip = "\n".join(x for x in (f"{state.title} · {state.kind}", state.params, state.shape,
-                                    flops, state.arithmetic, state.problem, state.note)
+                                    flops, state.arithmetic, state.problem, state.note, locked)
                         if x.strip())  # fmt: skip
         self.setToolTip(tip)
         self.update()
@@ -213,15 +215,32 @@ class NodeItem(QGraphicsItem):
         if flops:
             painter.drawText(QRectF(10, 24, NODE_WIDTH - 20, 17), Qt.AlignmentFlag.AlignRight,
                              flops)  # fmt: skip
+        if state.locked:
+            self._paint_padlock(painter, QColor(colours.node_text))
         if state.note:
             painter.setPen(QColor(colours.accent))
-            painter.drawText(QRectF(NODE_WIDTH - 28, 4, 22, 18), Qt.AlignmentFlag.AlignRight, "↺")
+            shift = 16 if state.locked else 0
+            painter.drawText(QRectF(NODE_WIDTH - 28 - shift, 4, 22, 18),
+                             Qt.AlignmentFlag.AlignRight, "↺")  # fmt: skip
         if state.frozen:
             font.setItalic(True)
             painter.setFont(font)
             painter.setPen(QColor(colours.node_text))
             painter.drawText(QRectF(NODE_WIDTH - 60, 24, 50, 17), Qt.AlignmentFlag.AlignRight,
                              "frozen")  # fmt: skip
+
+    def _paint_padlock(self, painter: QPainter, colour: QColor) -> None:
+        """A small padlock in the top right corner (drawn: no font has to hold the glyph)."""
+        painter.save()
+        painter.setPen(QPen(colour, 1.4))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        left, top = NODE_WIDTH - 20, 5.0
+        painter.drawArc(QRectF(left + 2, top, 8, 9), 0, 180 * 16)  # the shackle
+        painter.drawLine(QPointF(left + 2, top + 4.5), QPointF(left + 2, top + 7))
+        painter.drawLine(QPointF(left + 10, top + 4.5), QPointF(left + 10, top + 7))
+        painter.setBrush(QBrush(colour))
+        painter.drawRoundedRect(QRectF(left, top + 7, 12, 8), 1.5, 1.5)  # the body
+        painter.restore()
 
     def _paint_title(self, painter: QPainter, title: str) -> None:
         font = QFont(painter.font())

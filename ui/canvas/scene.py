@@ -63,7 +63,8 @@ def port_names(graph: Graph, node_id: str) -> list[str]:
 
 
 def node_state(graph: Graph, node_id: str, analysis: Analysis, problems: dict[str, list[str]],
-               notes: dict[str, list[str]], direction: str) -> NodeState:  # fmt: skip
+               notes: dict[str, list[str]], direction: str,
+               locked: frozenset[str] = frozenset()) -> NodeState:  # fmt: skip
     """What the canvas shows of one node."""
     node = graph.nodes[node_id]
     spec = catalog.get(node.key)
@@ -84,7 +85,8 @@ def node_state(graph: Graph, node_id: str, analysis: Analysis, problems: dict[st
                      tuple(port_names(graph, node_id)), node.key != "Output",
                      direction, not node.trainable,
                      _arithmetic(graph, analysis, node_id),
-                     format_flops(flops, "FLOPs") if flops else "")  # fmt: skip
+                     format_flops(flops, "FLOPs") if flops else "",
+                     node.name in locked)  # fmt: skip
 
 
 _ARITHMETIC: dict[str, str] = {}  # (parameters, input shape) -> the tooltip lines
@@ -134,6 +136,7 @@ class GraphScene(QGraphicsScene):
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[Edge, EdgeItem] = {}
         self._analysis_source = analysis
+        self.locked: frozenset[str] = frozenset()  # names the exercise locks (a padlock each)
         self._pressed: dict[str, QPointF] = {}
         self._wire: tuple[PortItem, EdgeItem] | None = None
         self._target: PortItem | None = None
@@ -197,7 +200,7 @@ class GraphScene(QGraphicsScene):
         for node_id, item in self.nodes.items():
             ports = item.state.ports if item.state else None
             item.show_state(node_state(self.graph, node_id, analysis, problems, notes,
-                                       self.direction))  # fmt: skip
+                                       self.direction, self.locked))  # fmt: skip
             reroute = reroute or item.state.ports != ports
             self._place(item, self.graph.nodes[node_id].pos)
         if reroute:

@@ -26,6 +26,7 @@ def test_edits_show_as_the_user_made_them():
     assert d.renamed == [("pool1", "first_pool")]
     assert d.changed == [("conv2", ["filters 32 -> 64"])]
     assert d.rewired == [("classifier", ["dropout"], ["hidden"])]
+    assert d.summary() == "1 added, 1 removed, 1 renamed, 1 changed, 1 rewired"
     assert d.lines() == ["+ extra_bn", "- dropout", "~ pool1 renamed first_pool",
                          "~ conv2: filters 32 -> 64",
                          "~ classifier: inputs dropout -> hidden"]  # fmt: skip
