@@ -9,36 +9,21 @@ what each shows, so a run proves the views worked, not only how they look.
 from __future__ import annotations
 
 import sys
-import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "images"
 
-from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTableWidgetSelectionRange  # noqa: E402
 
 from netlab.graph.commands import SetParam  # noqa: E402
 from netlab.project.exercise import Exercise, Goal  # noqa: E402
 from netlab.templates import new_project  # noqa: E402
+from tools._window import screenshot_window, wait  # noqa: E402
 from ui import dialogs  # noqa: E402
 from ui.document import Document  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
-
-
-def wait(app: QApplication, done: Callable[[], bool], timeout: float = 900.0) -> None:
-    end = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > end:
-            raise TimeoutError("the view did not finish in time")
-        app.processEvents()
-        time.sleep(0.02)
-    for _ in range(30):
-        app.processEvents()
-        time.sleep(0.01)
 
 
 def save(window: MainWindow, name: str, note: str) -> None:
@@ -47,11 +32,7 @@ def save(window: MainWindow, name: str, note: str) -> None:
 
 
 def main() -> None:
-    app = QApplication(sys.argv)
-    settings = QSettings(tempfile.mktemp(suffix=".ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings, None)
-    window.resize(1560, 940)
-    window.show()
+    app, window = screenshot_window()
     if sys.argv[1:] != ["exercise"]:  # the lab and the Runs view: two minutes of training
         lab_and_runs(app, window)
     exercise(app, window)

@@ -13,38 +13,22 @@ digit). Prints what each view computed, so a run shows that the views worked.
 from __future__ import annotations
 
 import sys
-import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "images"
 
-from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from netlab.project import Project, default_training_config  # noqa: E402
 from netlab.templates import _Chain, new_project  # noqa: E402
+from tools._window import screenshot_window, wait  # noqa: E402
 from ui import dialogs  # noqa: E402
 from ui.document import Document  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 
 LECTURE = "1 2 1\n0 0 0\n-1 -2 -1"
-
-
-def wait(app: QApplication, done: Callable[[], bool], timeout: float = 300.0) -> None:
-    """Processes events until ``done()`` holds; then a few more, so everything is painted."""
-    end = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > end:
-            raise TimeoutError("the view did not finish in time")
-        app.processEvents()
-        time.sleep(0.01)
-    for _ in range(20):
-        app.processEvents()
-        time.sleep(0.01)
 
 
 def save(window: MainWindow, name: str, note: str) -> None:
@@ -86,11 +70,7 @@ def lecture(app: QApplication, window: MainWindow) -> None:
 
 
 def main() -> None:
-    app = QApplication(sys.argv)
-    settings = QSettings(tempfile.mktemp(suffix=".ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings, None)
-    window.resize(1560, 940)
-    window.show()
+    app, window = screenshot_window()
     lecture(app, window)
 
     window.set_document(Document(new_project("cnn")))

@@ -11,27 +11,21 @@ tab with the curves of the three best trials).
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "images"
 
-from PySide6.QtCore import QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
 
 from netlab.templates import new_project  # noqa: E402
+from tools._window import screenshot_window  # noqa: E402
 from ui.document import Document  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
 
 
 def main() -> None:
-    app = QApplication(sys.argv)
-    settings = QSettings(tempfile.mktemp(suffix=".ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings, None)
-    window.resize(1560, 940)
-    window.show()
+    app, window = screenshot_window()
     project = new_project("mlp")
     project.training.update(epochs=6, schedule="constant")
     window.set_document(Document(project, name="mlp"))

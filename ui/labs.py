@@ -35,6 +35,7 @@ from netlab.labs.runner import ArmResult, LabResult, cell_text, claim_text
 from netlab.project import Project
 from netlab.training.events import BatchEnded, EpochEnded
 from ui.tasks import Task, run_task
+from ui.theme import colour_plot
 
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
 
@@ -142,12 +143,7 @@ class LabsPanel(QWidget):
     def set_colours(self, background: str, foreground: str) -> None:
         """The plots' background and axes (the light or dark theme)."""
         for plot in self.plots.values():
-            plot.setBackground(background)
-            item = plot.getPlotItem()
-            for name in ("left", "bottom"):
-                item.getAxis(name).setPen(foreground)
-                item.getAxis(name).setTextPen(foreground)
-            item.titleLabel.setText(item.titleLabel.text, color=foreground)
+            colour_plot(plot, background, foreground)
 
     # Choosing and running ------------------------------------------------------------
     @property

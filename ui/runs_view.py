@@ -33,6 +33,7 @@ from netlab.graph.diff import diff_graphs
 from netlab.project import Project, load_project
 from netlab.project.compare import RunRow, run_rows
 from ui.tasks import run_task
+from ui.theme import colour_plot
 
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 HEADINGS = ("project", "run", "network", "parameters", "FLOPs", "best", "metric", "s / epoch",
@@ -109,11 +110,7 @@ class RunsView(QWidget):
     def set_colours(self, background: str, foreground: str) -> None:
         """The plots' background and axes (the light or dark theme)."""
         for plot in self.plots.values():
-            plot.setBackground(background)
-            item = plot.getPlotItem()
-            for name in ("left", "bottom"):
-                item.getAxis(name).setPen(foreground)
-                item.getAxis(name).setTextPen(foreground)
+            colour_plot(plot, background, foreground)
 
     # Rows ---------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -44,6 +44,7 @@ from netlab.errors import NetLabError
 from netlab.project import Project
 from ui.document import Document
 from ui.tasks import run_task
+from ui.theme import colour_plot
 from ui.training.runner import pool
 
 STRATEGY_LABELS = {"tpe": "Bayesian (TPE)", "random": "Random", "grid": "Grid"}
@@ -201,12 +202,7 @@ class SweepPanel(QWidget):
 
     def set_colours(self, background: str, foreground: str) -> None:
         """The plot's background and axes (the light or dark theme)."""
-        self.coordinates.setBackground(background)
-        plot = self.coordinates.getPlotItem()
-        for name in ("left", "bottom"):
-            plot.getAxis(name).setPen(foreground)
-            plot.getAxis(name).setTextPen(foreground)
-        plot.titleLabel.setText(plot.titleLabel.text, color=foreground)
+        colour_plot(self.coordinates, background, foreground)
 
     # The document -------------------------------------------------------------
     def show_document(self, document: Document) -> None:

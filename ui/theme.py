@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
@@ -111,3 +112,13 @@ def apply(name: str) -> None:
     for role, colour in _DARK_DISABLED.items():
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(colour))
     app.setPalette(palette)
+
+
+def colour_plot(plot: Any, background: str, foreground: str) -> None:
+    """A pyqtgraph ``PlotWidget`` in the theme's colours: background, axes and title."""
+    plot.setBackground(background)
+    item = plot.getPlotItem()
+    for name in ("left", "bottom"):
+        item.getAxis(name).setPen(foreground)
+        item.getAxis(name).setTextPen(foreground)
+    item.titleLabel.setText(item.titleLabel.text, color=foreground)
