@@ -24,13 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netlab.catalog import format_shape
 from netlab.errors import ParameterError
-from netlab.project.exercise import KINDS, Exercise, check_goals, parse_goal
+from netlab.project.exercise import KIND_NAMES, KINDS, Exercise, check_goals, parse_goal
 from ui.document import Document
-
-_KIND_NAMES = {"output_shape": "output shape of a layer", "max_parameters": "parameters at most",
-               "max_flops": "FLOPs at most", "min_val_accuracy": "validation accuracy at least",
-               "uses_layer": "uses a layer type"}  # fmt: skip
 
 
 class GoalsPanel(QWidget):
@@ -50,9 +47,10 @@ class GoalsPanel(QWidget):
         self.list.setMinimumHeight(96)
         self.kind = QComboBox()
         for kind in KINDS:
-            self.kind.addItem(_KIND_NAMES[kind], kind)
+            self.kind.addItem(KIND_NAMES[kind], kind)
         self.kind.currentIndexChanged.connect(self._on_kind_changed)
         self.node = QComboBox()
+        self.node.currentTextChanged.connect(lambda _name: self._on_kind_changed())
         self.value = QLineEdit()
         self.value.setPlaceholderText("4, 4, 32")
         self.value.returnPressed.connect(self.add_goal)
@@ -111,7 +109,8 @@ class GoalsPanel(QWidget):
         locked = document.project.exercise.locked
         self.locked.setText(f"Locked (students cannot change them): {', '.join(locked)}"
                             if locked else "No layer is locked.")  # fmt: skip
-        names = sorted(n.name for n in document.graph.nodes.values())
+        graph, analysis = document.graph, document.analysis
+        names = [graph.nodes[i].name for i in analysis.order if i in graph.nodes]
         if names != [self.node.itemText(i) for i in range(self.node.count())]:
             chosen = self.node.currentText()
             self.node.clear()
@@ -124,9 +123,20 @@ class GoalsPanel(QWidget):
         kind = self.kind.currentData()
         self.node.setVisible(kind == "output_shape")
         self.count.setVisible(kind == "uses_layer")
-        self.value.setPlaceholderText({"output_shape": "4, 4, 32", "max_parameters": "20,000",
-                                       "max_flops": "100k", "min_val_accuracy": "90%",
-                                       "uses_layer": "Conv2D"}[kind])  # fmt: skip
+        shape = self._current_shape() if kind == "output_shape" else None
+        examples = {"output_shape": "4, 4, 32", "max_parameters": "20,000", "max_flops": "100k",
+                    "min_val_accuracy": "90%", "uses_layer": "Conv2D"}  # fmt: skip
+        self.value.setPlaceholderText(shape or examples[kind])
+
+    def _current_shape(self) -> str | None:
+        """The chosen layer's output shape now, as a goal would take it (``8, 8, 16``)."""
+        document = self.document
+        if document is None or not self.node.currentText():
+            return None
+        node = next((n for n in document.graph.nodes.values()
+                     if n.name == self.node.currentText()), None)  # fmt: skip
+        shape = document.analysis.shapes.get(node.id) if node is not None else None
+        return format_shape(shape)[len("(None, "):-1] if shape else None
 
     def _set(self, goals: list | None = None, locked: list[str] | None = None) -> None:
         if self.document is None:

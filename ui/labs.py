@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from netlab import labs
 from netlab.catalog.flops import format_flops
-from netlab.labs.runner import ArmResult, LabResult, cell_text, claim_text
+from netlab.labs.runner import ArmResult, LabResult, cell_text, claim_text, slug
 from netlab.project import Project
 from netlab.training.events import BatchEnded, EpochEnded
 from ui.tasks import Task, run_task
@@ -298,4 +298,4 @@ class LabsPanel(QWidget):
             return
         arm = self.result.arms[row]
         project: Project = arm.project
-        self.open_project.emit(project, f"{self.result.lab.name}: {arm.arm.label} (lab)")
+        self.open_project.emit(project, f"{self.result.lab.name}-{slug(arm.arm.label)} (lab)")

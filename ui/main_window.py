@@ -27,6 +27,7 @@ from shiboken6 import isValid
 from netlab.catalog.flops import format_flops
 from netlab.graph.commands import SetWeights
 from netlab.graph.geometry import DIRECTIONS
+from netlab.project import Project
 from netlab.templates import new_project
 from netlab.training.processes import STOP_GRACE, epoch_weights
 from ui import dialogs, theme
@@ -116,7 +117,7 @@ class MainWindow(QMainWindow):
         self.labs = LabsPanel()
         self.tabs.addTab(self.labs, "Labs")
         self.runs = RunsView(lambda: [(self.document.title, self.document.project),
-                                      *lab_sources(self.labs.result)],
+                                      *lab_sources(self.labs.result, self.document.project)],
                              lambda: self.files.recent_files())  # fmt: skip
         self.tabs.addTab(self.runs, "Runs")
         self.tabs.currentChanged.connect(
@@ -161,7 +162,7 @@ class MainWindow(QMainWindow):
         self.training.run_ended.connect(self._on_training_run_ended)
         self.sweeps.message.connect(self.status)
         self.labs.message.connect(self.status)
-        self.labs.open_project.connect(self.files.open_project)
+        self.labs.open_project.connect(self._open_lab_project)
         self.sweeps.ended.connect(self._on_sweep_ended)
         self.sweeps.show_runs.connect(self._show_runs)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
@@ -503,6 +504,11 @@ class MainWindow(QMainWindow):
         self._docks_hidden = []
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
+
+    def _open_lab_project(self, project: Project, title: str) -> None:
+        self.files.open_project(project, title)
+        if self.document.project is project:  # not cancelled
+            self.tabs.setCurrentWidget(self.canvas)
 
     def show_lab(self, name: str) -> None:
         """Labs > a lab: the Labs tab with that lab chosen."""

@@ -46,8 +46,10 @@ def build_menus(w: Any) -> dict[str, Any]:
     a["undo"] = a["undo_group"].createUndoAction(w, "&Undo")
     a["undo"].setShortcut(Key.Undo)
     a["redo"] = a["undo_group"].createRedoAction(w, "&Redo")
-    a["redo"].setShortcuts([QKeySequence(Key.Redo), QKeySequence("Ctrl+Y"),
-                            QKeySequence("Ctrl+Shift+Z")])  # fmt: skip
+    # Each sequence once: on Linux Key.Redo is Ctrl+Shift+Z itself, and a sequence given
+    # twice is an "ambiguous shortcut" that Qt then fires for neither.
+    redo = dict.fromkeys(QKeySequence(k).toString() for k in (Key.Redo, "Ctrl+Y", "Ctrl+Shift+Z"))
+    a["redo"].setShortcuts([QKeySequence(k) for k in redo if k])
     edit.addActions([a["undo"], a["redo"]])
     edit.addSeparator()
     a["cut"] = _action(w, edit, "Cu&t", edits.cut_selection, Key.Cut)

@@ -201,8 +201,10 @@ class RunsView(QWidget):
         self.diff.setPlainText("\n".join([title, difference.summary(), "", *difference.lines()]))
 
 
-def lab_sources(result: Any) -> list[tuple[str, Project]]:
-    """A finished lab's projects, named ``lab: arm``."""
+def lab_sources(result: Any, open_project: Project | None = None) -> list[tuple[str, Project]]:
+    """A finished lab's projects, named ``lab: arm``, but the one open in the window (listed
+    as the open project)."""
     if result is None:
         return []
-    return [(f"{result.lab.name}: {a.arm.label}", a.project) for a in result.arms]
+    return [(f"{result.lab.name}: {a.arm.label}", a.project) for a in result.arms
+            if a.project is not open_project]  # fmt: skip

@@ -22,6 +22,12 @@ batch), ``max_parameters`` / ``max_flops`` (totals at most ``value``),
 ``uses_layer`` (at least ``count`` nodes of type ``value``)."""
 
 
+KIND_NAMES = {"output_shape": "output shape of a layer", "max_parameters": "parameters at most",
+              "max_flops": "FLOPs at most", "min_val_accuracy": "validation accuracy at least",
+              "uses_layer": "uses a layer type"}  # fmt: skip
+"""How the Goals panel names each kind."""
+
+
 @dataclass(frozen=True)
 class Goal:
     """One goal of an exercise (see :data:`KINDS`)."""
@@ -237,7 +243,7 @@ def parse_goal(kind: str, text: str, node: str = "", count: int = 1) -> Goal:
                 "min_val_accuracy": "a fraction such as 0.9, or 90%",
                 "uses_layer": "a layer type, e.g. Conv2D or Convolution 2D"}  # fmt: skip
     if value is None or not _valid(kind, value, node or "-"):
-        raise ParameterError(kind, f"{kind.replace('_', ' ')} needs {expected[kind]} "
+        raise ParameterError(kind, f"{KIND_NAMES[kind]}: needs {expected[kind]} "
                                    f"(got {raw!r})")  # fmt: skip
     if kind == "output_shape" and not node:
         raise ParameterError("node", "an output-shape goal needs the layer it is about")

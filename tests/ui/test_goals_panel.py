@@ -13,7 +13,7 @@ def test_goals_are_added_ticked_live_and_locks_refuse_edits(window, qtbot):
     panel.kind.setCurrentIndex(panel.kind.findData("max_flops"))
     panel.value.setText("lots")
     panel.add_button.click()
-    assert "max flops needs a number" in panel.error.text()
+    assert "FLOPs at most: needs a number" in panel.error.text()
     panel.value.setText("100k")  # the example has 91.8 kFLOPs
     panel.add_button.click()
     assert panel.error.text() == ""

@@ -24,7 +24,8 @@ def test_a_lab_runs_from_the_menu_and_opens_its_projects(window, qtbot):
     assert {k[0] for k in panel._curves} == {"stride 1", "stride 2"}
     panel.table.selectRow(1)
     panel.open_button.click()
-    qtbot.waitUntil(lambda: window.document.title.startswith("padding-stride: stride 2"))
+    qtbot.waitUntil(lambda: window.document.title.startswith("padding-stride-stride-2"))
+    assert window.tabs.currentWidget() is window.canvas
     assert len(window.document.project.runs) == 1
     assert window.document.graph.node_by_name("conv1").params["strides"] == 2
 

@@ -109,3 +109,23 @@ def test_quitting_after_copy_exits_cleanly(tmp_path):
         result = subprocess.run([sys.executable, str(script), str(tmp_path / "s.ini")], env=env,
                                 capture_output=True, text=True, timeout=600)  # fmt: skip
         assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_ctrl_shift_z_and_ctrl_y_redo(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    from netlab.graph.commands import SetParam
+
+    shortcuts = [s.toString() for s in window.menu_actions["redo"].shortcuts()]
+    assert len(shortcuts) == len(set(shortcuts))  # a sequence twice fires neither
+    conv2 = window.document.graph.node_by_name("conv2").id
+    for key, modifiers in ((Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                            | Qt.KeyboardModifier.ShiftModifier),
+                           (Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)):  # fmt: skip
+        window.execute(SetParam(conv2, "filters", 8, "Change filters"))
+        window.document.undo_stack.undo()
+        assert window.document.graph.nodes[conv2].params["filters"] == 32
+        window.canvas.setFocus()
+        qtbot.keyClick(window.canvas, key, modifiers)
+        assert window.document.graph.nodes[conv2].params["filters"] == 8
+        window.document.undo_stack.undo()
