@@ -94,8 +94,9 @@ NORMS = Lab(
     "norms", "Layer norm against batch norm, with batches of 2, 8 and 64",
     "Batch norm normalises each feature over the batch; layer norm over the features of "
     "each example. What happens to batch norm when the batch is small?",
-    "Validation accuracy of each pair at the same batch size: with 2 examples the batch "
-    "statistics are noise, and the moving averages used at inference differ from them.",
+    "The training loss of each pair at the same batch size: with 2 examples the batch "
+    "statistics are noise. Then validation accuracy: at inference batch norm uses moving "
+    "averages, which lag behind after few steps.",
     "Layer norm behaves the same at every batch size; batch norm needs batches large "
     "enough for their statistics to mean something. Here batch norm's training loss at "
     "batch 2 was six times layer norm's; and at batch 64, after only 48 steps, its moving "
@@ -108,9 +109,9 @@ NORMS = Lab(
          {"batch_size": 64}),
      Arm("batch norm, batch 64", "normed_sequence", {"norm": "BatchNorm"},
          {"batch_size": 64})),
-    {**_TOKENS, "epochs": 3, "validation_split": 0.75}, {"epochs": 2},
-    (Claim("With batches of 2, layer norm reaches a higher validation accuracy than batch "
-           "norm", "val_accuracy", "layer norm, batch 2", "batch norm, batch 2", higher=True),),
+    {**_TOKENS, "epochs": 3, "validation_split": 0.75}, {"epochs": 1},
+    (Claim("With batches of 2, batch norm trains to a higher loss than layer norm", "loss",
+           "layer norm, batch 2", "batch norm, batch 2"),),
     quick_arms=("layer norm, batch 2", "batch norm, batch 2"),
 )  # fmt: skip
 
