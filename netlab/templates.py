@@ -206,11 +206,13 @@ def transformer(
     blocks: int = 2,
     classes: int = 2,
     positions: str = "sincos",
+    max_length: int | None = None,
 ) -> Graph:
     """Transformer encoder classifier for token sequences.
 
     Args:
         positions: ``"sincos"`` or ``"learned"`` positional embedding.
+        max_length: Rows of a learned position table (default: ``length``).
     """
     if positions not in ("sincos", "learned"):
         raise GraphError(f"positions must be 'sincos' or 'learned', not {positions!r}")
@@ -220,7 +222,7 @@ def transformer(
     if positions == "sincos":
         c.add("SinusoidalPositionEmbedding", "positions")
     else:
-        c.add("LearnedPositionEmbedding", "positions", max_length=length)
+        c.add("LearnedPositionEmbedding", "positions", max_length=max_length or length)
     for i in range(blocks):
         c.add("TransformerBlock", f"block{i + 1}", num_heads=heads, ff_dim=2 * width)
     c.add("GlobalAvgPool1D", "pool")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from netlab.graph.model import Graph
-from netlab.templates import _Chain, vit
+from netlab.templates import _Chain, transformer, vit
 
 
 def conv_stack(depth: int = 8, residual: bool = False, width: int = 16,
@@ -59,23 +59,14 @@ def strided_cnn(strides: int = 1, padding: int = 1) -> Graph:
 
 def sequence_classifier(positions: str = "sincos", length: int = 16, vocab: int = 16,
                         width: int = 32, max_length: int = 64) -> Graph:  # fmt: skip
-    """Embedding, a positional encoding, one Transformer block, mean pooling, classifier.
+    """The transformer template with one block: embedding, a positional encoding, a
+    Transformer block, mean pooling, classifier.
 
     ``positions`` is ``"sincos"`` (no weights, any length) or ``"learned"`` (a table of
     ``max_length`` rows: rows past the training length are never trained).
     """
-    c = _Chain()
-    c.add("Input", "tokens", shape=(length,), dtype="int32")
-    c.add("Embedding", "embedding", input_dim=vocab, output_dim=width)
-    if positions == "sincos":
-        c.add("SinusoidalPositionEmbedding", "positions")
-    else:
-        c.add("LearnedPositionEmbedding", "positions", max_length=max_length)
-    c.add("TransformerBlock", "block", num_heads=4, ff_dim=2 * width)
-    c.add("GlobalAvgPool1D", "pool")
-    c.add("Dense", "classifier", units=2, activation="softmax")
-    c.add("Output", "prediction")
-    return c.done()
+    return transformer(vocab, length, width, heads=4, blocks=1, classes=2, positions=positions,
+                       max_length=max_length)
 
 
 def normed_sequence(norm: str = "LayerNorm", length: int = 16, vocab: int = 16,
