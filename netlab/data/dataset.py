@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from netlab.data.rows import Rows, chunks, is_lazy
 from netlab.errors import DataError
 
 
@@ -13,7 +14,8 @@ def _check_finite(name: str, label: str, values: np.ndarray) -> None:
     """Raises unless every value is a finite number (training on NaN only makes NaN)."""
     if values.dtype.kind != "f":
         return
-    finite = np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+    finite = np.concatenate([np.isfinite(chunk.reshape(len(chunk), -1)).all(axis=1)
+                             for chunk in chunks(values)])  # fmt: skip
     if not finite.all():
         first = int(np.argmin(finite))
         count = int((~finite).sum())
@@ -35,6 +37,9 @@ class Dataset:
         kind: ``"image"``, ``"points"``, ``"tokens"`` or ``"table"``: how to preview it.
         vocab_size: For token data, the number of distinct ids.
         description: Where it comes from, in one or two sentences.
+        scale: The network sees ``x / scale``: 255 for images kept as uint8 pixels (a
+            quarter of the memory of float32; converted on the device), else 1.
+            ``x`` may be memory-mapped (a file larger than memory).
     """
 
     name: str
@@ -45,6 +50,7 @@ class Dataset:
     kind: str = "table"
     vocab_size: int | None = None
     description: str = ""
+    scale: float = 1.0
 
     def __post_init__(self) -> None:
         if self.x.ndim < 1 or self.y.ndim < 1:
@@ -58,11 +64,27 @@ class Dataset:
             _check_finite(self.name, label, values)
         if self.task == "classification" and not self.class_names:
             self.class_names = [str(c) for c in range(int(self.y.max()) + 1)]
+        if not self.scale > 0:
+            raise DataError(f"{self.name}: scale must be positive, got {self.scale}")
 
     @property
     def input_shape(self) -> tuple[int, ...]:
         """Shape of one example."""
         return tuple(int(d) for d in self.x.shape[1:])
+
+    @property
+    def storage(self) -> str:
+        """How the examples are held, for the data's description.
+
+        ``"stored as uint8, scaled by 1/255"``, ``"stored as float32, memory-mapped:
+        read batch by batch"``.
+        """
+        parts = [f"stored as {self.x.dtype}"]
+        if self.scale != 1.0:
+            parts.append(f"scaled by 1/{self.scale:g}")
+        if is_lazy(self.x):
+            parts.append("memory-mapped: read batch by batch")
+        return ", ".join(parts)
 
     @property
     def num_classes(self) -> int:
@@ -76,10 +98,11 @@ class Dataset:
 
     def split(
         self, validation: float, seed: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray | Rows, np.ndarray, np.ndarray | Rows, np.ndarray]:
         """Shuffles with ``seed`` and returns ``x_train, y_train, x_val, y_val``.
 
-        Classification splits keep each class's share (stratified).
+        Classification splits keep each class's share (stratified). A memory-mapped
+        ``x`` is not read: its parts are :class:`~netlab.data.rows.Rows` of it.
         """
         if not 0.0 <= validation < 1.0:
             raise DataError(f"validation split must be in [0, 1), got {validation}")
@@ -96,15 +119,35 @@ class Dataset:
         mask[val] = True
         train = rng.permutation(np.flatnonzero(~mask))
         val = rng.permutation(np.flatnonzero(mask))
+        if is_lazy(self.x):
+            return Rows(self.x, train), self.y[train], Rows(self.x, val), self.y[val]
         return self.x[train], self.y[train], self.x[val], self.y[val]
 
 
-def standardizer(x_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation of the training examples, per input feature.
+def standardizer(x_train: np.ndarray | Rows, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of the training examples ``x_train / scale``, per feature.
 
     Applying ``(x - mean) / std`` to training and validation data alike avoids
-    leaking validation statistics. Constant features get ``std = 1``.
+    leaking validation statistics. Constant features get ``std = 1``. Examples
+    read from a file are summed chunk by chunk (in float64), never all at once.
     """
-    mean = x_train.mean(axis=0, keepdims=True)
-    std = x_train.std(axis=0, keepdims=True)
+    if is_lazy(x_train):
+        mean, std = _moments_by_chunks(x_train, scale)
+    else:
+        features = np.asarray(x_train, dtype="float32")
+        features = features * (np.float32(1) / np.float32(scale)) if scale != 1.0 else features
+        mean = features.mean(axis=0, keepdims=True)
+        std = features.std(axis=0, keepdims=True)
     return mean.astype("float32"), np.where(std > 1e-8, std, 1.0).astype("float32")
+
+
+def _moments_by_chunks(x: Rows | np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of ``x / scale`` over the examples, two passes in float64."""
+    mean = np.zeros((1, *x.shape[1:]), "float64")
+    for chunk in chunks(x):
+        mean += (chunk.astype("float64") / scale).sum(axis=0, keepdims=True)
+    mean /= max(1, len(x))
+    squares = np.zeros_like(mean)
+    for chunk in chunks(x):
+        squares += ((chunk.astype("float64") / scale - mean) ** 2).sum(axis=0, keepdims=True)
+    return mean, np.sqrt(squares / max(1, len(x)))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import os
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from netlab.data.dataset import Dataset
+from netlab.data.rows import open_npz_member
 from netlab.errors import DataError, first_line
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
@@ -58,23 +61,39 @@ def load_csv(path: str | Path, label: str | int = -1) -> Dataset:
                    description=f"{path.name}, label column {header[column]!r}")  # fmt: skip
 
 
+# Kept as stored (a memory map when the file allows); wider types become float32 as before.
+_KEPT_DTYPES = {"uint8", "int8", "uint16", "int16", "float16", "float32"}
+
+
+def _read_arrays(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` and ``y`` of ``path``; ``x`` memory-mapped where the file stores it plainly."""
+    if path.suffix == ".npz":
+        with np.load(path, allow_pickle=False) as data:
+            if "x" not in data or "y" not in data:
+                raise DataError(f"{path}: needs arrays named 'x' and 'y', has "
+                                f"{', '.join(data.files) or 'none'}")  # fmt: skip
+            y = data["y"]
+            mapped = open_npz_member(path, "x")
+            x = mapped if mapped is not None else data["x"]
+        return x, y
+    label_file = path.with_name(f"{path.stem}_labels.npy")
+    if not label_file.exists():
+        raise DataError(f"{path}: labels not found; put them in {label_file.name}")
+    return np.load(path, mmap_mode="r", allow_pickle=False), np.load(label_file, allow_pickle=False)
+
+
 def load_arrays(path: str | Path) -> Dataset:
     """``.npz`` with arrays ``x`` and ``y``, or ``.npy`` of ``x`` with ``y`` in
-    ``<name>_labels.npy`` next to it. Pickled objects are refused."""
+    ``<name>_labels.npy`` next to it. Pickled objects are refused.
+
+    ``x`` in uint8, int8, (u)int16, float16 or float32 is memory-mapped (``.npy``, or
+    ``.npz`` written by ``numpy.savez``; ``savez_compressed`` files are read into
+    memory): a file larger than memory trains, read batch by batch. Other types
+    are read and converted to float32.
+    """
     path = Path(path)
     try:
-        if path.suffix == ".npz":
-            with np.load(path, allow_pickle=False) as data:
-                if "x" not in data or "y" not in data:
-                    raise DataError(f"{path}: needs arrays named 'x' and 'y', has "
-                                    f"{', '.join(data.files) or 'none'}")  # fmt: skip
-                x, y = data["x"], data["y"]
-        else:
-            x = np.load(path, allow_pickle=False)
-            label_file = path.with_name(f"{path.stem}_labels.npy")
-            if not label_file.exists():
-                raise DataError(f"{path}: labels not found; put them in {label_file.name}")
-            y = np.load(label_file, allow_pickle=False)
+        x, y = _read_arrays(path)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
         raise DataError(f"{path}: cannot read the arrays (damaged or truncated?): "
                         f"{first_line(err)}") from None  # fmt: skip
@@ -83,56 +102,68 @@ def load_arrays(path: str | Path) -> Dataset:
                         f"{x.shape} and y {y.shape}")  # fmt: skip
     if x.dtype.kind not in "fiub":
         raise DataError(f"{path}: x holds {x.dtype}, not numbers")
+    if x.dtype.name not in _KEPT_DTYPES:
+        x = np.asarray(x, dtype="float32")
     if y.ndim == 1 and (y.dtype.kind in "iub" or y.dtype.kind == "U"):
         labels, names = _labels(y, str(path))
         kind = "image" if x.ndim in (3, 4) else "table"
         x = x[..., None] if x.ndim == 3 else x
-        return Dataset(path.stem, x.astype("float32"), labels, class_names=names, kind=kind)
-    return Dataset(path.stem, x.astype("float32"), y.astype("float32").reshape(len(y), -1),
-                   task="regression")  # fmt: skip
+        return Dataset(path.stem, x, labels, class_names=names, kind=kind)
+    return Dataset(path.stem, x, y.astype("float32").reshape(len(y), -1), task="regression")
+
+
+def _read_image(file: Path, size: tuple[int, int] | None, grayscale: bool) -> np.ndarray:
+    """One image as uint8 pixels, resized to ``size``; raises DataError for a bad one."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(file) as image:
+            pixels = image.size[0] * image.size[1]
+            if pixels > MAX_IMAGE_PIXELS:
+                raise DataError(f"{file}: {image.size[0]}x{image.size[1]} pixels is too "
+                                f"large an image ({pixels / 1e6:.0f} megapixels; NetLab "
+                                f"reads up to {MAX_IMAGE_PIXELS / 1e6:.0f})")  # fmt: skip
+            converted = image.convert("L" if grayscale else "RGB")
+            return np.asarray(converted.resize(size) if size else converted, "uint8")
+    except Image.DecompressionBombError:
+        limit = 2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6
+        raise DataError(f"{file}: too large an image (more than {limit:.0f} megapixels; "
+                        f"NetLab reads up to {MAX_IMAGE_PIXELS / 1e6:.0f})") from None
+    except (OSError, UnidentifiedImageError) as err:
+        raise DataError(f"{file}: not a readable image ({err})") from None
 
 
 def load_image_folder(path: str | Path, size: tuple[int, int] | None = None,
                       grayscale: bool = False) -> Dataset:  # fmt: skip
     """A folder with one subfolder of images per class.
 
-    Images are resized to ``size`` (default: the first image's size) and scaled
-    to 0..1.
+    Images are resized to ``size`` (default: the first image's size), decoded on
+    worker threads and kept as uint8 pixels; the network sees them scaled to 0..1
+    (``Dataset.scale`` 255, converted on the device when training on JAX).
     """
-    from PIL import Image, UnidentifiedImageError
-
     path = Path(path)
     classes = sorted(p for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
     if len(classes) < 2:
         raise DataError(f"{path}: needs at least two subfolders, one per class")
-    images: list[np.ndarray] = []
+    files: list[Path] = []
     labels: list[int] = []
     for label, folder in enumerate(classes):
         for file in sorted(folder.iterdir()):
             if file.suffix.lower() not in IMAGE_SUFFIXES:
                 continue
-            if len(images) >= MAX_IMAGES:
+            if len(files) >= MAX_IMAGES:
                 raise DataError(f"{path}: more than {MAX_IMAGES:,} images")
-            try:
-                with Image.open(file) as image:
-                    pixels = image.size[0] * image.size[1]
-                    if pixels > MAX_IMAGE_PIXELS:
-                        raise DataError(f"{file}: {image.size[0]}x{image.size[1]} pixels is too "
-                                        f"large an image ({pixels / 1e6:.0f} megapixels; NetLab "
-                                        f"reads up to {MAX_IMAGE_PIXELS / 1e6:.0f})")  # fmt: skip
-                    converted = image.convert("L" if grayscale else "RGB")
-                    size = size or converted.size
-                    images.append(np.asarray(converted.resize(size), "float32") / 255.0)
-            except Image.DecompressionBombError:
-                limit = 2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6
-                raise DataError(f"{file}: too large an image (more than {limit:.0f} megapixels; "
-                                f"NetLab reads up to {MAX_IMAGE_PIXELS / 1e6:.0f})") from None
-            except (OSError, UnidentifiedImageError) as err:
-                raise DataError(f"{file}: not a readable image ({err})") from None
+            files.append(file)
             labels.append(label)
-    if not images:
+    if not files:
         raise DataError(f"{path}: no images found ({', '.join(sorted(IMAGE_SUFFIXES))})")
+    if size is None:  # the first image decides, as before
+        first = _read_image(files[0], None, grayscale)
+        size = (first.shape[1], first.shape[0])
+    # PIL decodes without holding the GIL: threads use every core.
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        images = list(pool.map(lambda file: _read_image(file, size, grayscale), files))
     x = np.stack(images)
     x = x[..., None] if grayscale else x
     return Dataset(path.name, x, np.array(labels, "int64"), class_names=[c.name for c in classes],
-                   kind="image", description=f"images from {path}")  # fmt: skip
+                   kind="image", description=f"images from {path}", scale=255.0)  # fmt: skip

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from netlab.data import Dataset, standardizer
+from netlab.data import Dataset
+from netlab.data.transform import input_transform
 from netlab.errors import InspectError
 from netlab.graph.model import Graph
 from netlab.inspect._common import layer_inputs, to_numpy
@@ -39,46 +40,6 @@ def is_planar(dataset: Dataset) -> bool:
         and x.shape[1] == 2
         and x.dtype.kind in "fiu"
     )
-
-
-@dataclass(frozen=True)
-class InputTransform:
-    """What training does to the raw features before the model sees them.
-
-    Attributes:
-        mean: Per-feature mean ``(1, d)`` of the training split, ``None`` when
-            training does not standardise.
-        std: Per-feature standard deviation ``(1, d)``, ``None`` likewise.
-    """
-
-    mean: np.ndarray | None = None
-    std: np.ndarray | None = None
-
-    def __call__(self, x_raw: np.ndarray) -> np.ndarray:
-        """``(x_raw - mean) / std`` as float32 (``x_raw`` itself when not standardising)."""
-        x = np.asarray(x_raw, dtype="float32")
-        if self.mean is None or self.std is None:
-            return x
-        return (x - self.mean) / self.std
-
-
-def input_transform(dataset: Dataset, config: dict[str, Any]) -> InputTransform:
-    """The standardisation ``prepare_arrays(dataset, config)`` applies, for new raw points.
-
-    The statistics are those of the same training split (``validation_split``
-    and ``seed`` of ``config``), so ``input_transform(d, c)(x_train_raw)``
-    equals ``prepare_arrays(d, c)["x_train"]``.
-
-    Args:
-        dataset: The data set trained on.
-        config: The training configuration (``standardize``,
-            ``validation_split``, ``seed``).
-    """
-    if not config["standardize"] or dataset.kind == "tokens":
-        return InputTransform()
-    x_train, _, _, _ = dataset.split(config["validation_split"], config["seed"])
-    mean, std = standardizer(x_train)
-    return InputTransform(mean, std)
 
 
 def grid_points(

@@ -8,18 +8,35 @@ from typing import Any
 import numpy as np
 
 from netlab.data import Dataset, standardizer
+from netlab.data.transform import InputTransform
 
 
-def prepare_arrays(dataset: Dataset, config: dict[str, Any]) -> dict[str, Any]:
-    """Split, standardised (from training statistics only) and label-encoded arrays."""
+def prepare_arrays(dataset: Dataset, config: dict[str, Any], raw: bool = False) -> dict[str, Any]:
+    """Split, standardised (from training statistics only) and label-encoded arrays.
+
+    Args:
+        dataset: The data.
+        config: The training configuration.
+        raw: Keep the examples as stored (uint8 pixels stay uint8, a memory-mapped
+            file stays unread: :class:`~netlab.data.rows.Rows`) and return the
+            transform under ``"transform"``; the JAX loop applies it on the device.
+            Otherwise the examples are float32 arrays as the network sees them.
+    """
     x_train, y_train, x_val, y_val = dataset.split(config["validation_split"], config["seed"])
-    if config["standardize"] and dataset.kind != "tokens":
-        mean, std = standardizer(x_train)
-        x_train, x_val = (x_train - mean) / std, (x_val - mean) / std
+    if dataset.kind == "tokens":
+        transform = InputTransform(to_float=False)
+    elif config["standardize"]:
+        mean, std = standardizer(x_train, dataset.scale)
+        transform = InputTransform(mean, std, dataset.scale)
+    else:
+        transform = InputTransform(scale=dataset.scale)
+    if not raw:
+        x_train, x_val = transform(x_train), transform(x_val)
     if dataset.task == "classification" and config["loss"] != "sparse_categorical_crossentropy":
         eye = np.eye(dataset.num_classes, dtype="float32")
         y_train, y_val = eye[y_train], eye[y_val]
-    return {"x_train": x_train, "y_train": y_train, "x_val": x_val, "y_val": y_val}
+    return {"x_train": x_train, "y_train": y_train, "x_val": x_val, "y_val": y_val,
+            "transform": transform}  # fmt: skip
 
 
 def learning_rate(config: dict[str, Any], steps_per_epoch: int) -> Any:

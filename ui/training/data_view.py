@@ -137,7 +137,7 @@ class DataView(QWidget):
         classes = f", {dataset.num_classes} classes" if dataset.num_classes else ""
         shape = "x".join(str(d) for d in dataset.input_shape)
         self.info.setText(f"{dataset.name}: {len(dataset.x):,} examples of {shape}{classes} "
-                          f"({dataset.task}). {dataset.description}")  # fmt: skip
+                          f"({dataset.task}; {dataset.storage}). {dataset.description}")  # fmt: skip
         self._draw(dataset)
         self.loaded.emit()
 

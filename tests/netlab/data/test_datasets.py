@@ -95,7 +95,10 @@ def test_image_folder(tmp_path):
     data = load_dataset(str(tmp_path / "pets"))
     assert data.x.shape == (6, 10, 12, 3)
     assert data.class_names == ["cats", "dogs"]
-    assert data.x.max() <= 1.0
+    # Kept as uint8 pixels; the network sees them divided by 255.
+    assert data.x.dtype == np.uint8
+    assert data.scale == 255.0
+    assert data.x[0, 0, 0].tolist() == [200, 10, 10]
     (tmp_path / "pets" / "dogs" / "broken.png").write_bytes(b"nope")
     with pytest.raises(DataError, match="broken.png: not a readable image"):
         load_dataset(str(tmp_path / "pets"))

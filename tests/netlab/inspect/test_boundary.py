@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from netlab.data import Dataset, load_dataset
+from netlab.data.transform import InputTransform
 from netlab.errors import InspectError
 from netlab.graph.builder import build_model
 from netlab.graph.model import Edge, Graph, Node
 from netlab.inspect.boundary import (
-    InputTransform,
     decision_grid,
     grid_points,
     hidden_dense_layers,
