@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from netlab.errors import TrainingError
+from netlab.errors import TrainingError, first_line
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def device_scope(device_id: str) -> Iterator[Any]:
     """Runs the block on ``device_id`` (``cpu``, ``gpu:N`` or ``all`` GPUs).
 
     Yields:
-        The ``tf.distribute`` strategy for ``all``, else ``None``.
+        For ``all``: the ``tf.distribute`` strategy (TensorFlow) or the
+        ``keras.distribution.DataParallel`` (JAX); else ``None``.
 
     Raises:
         TrainingError: For a device this machine does not have.
@@ -72,12 +74,16 @@ def device_scope(device_id: str) -> Iterator[Any]:
     import keras
 
     backend = keras.backend.backend()
+    if device_id == "all" and backend == "jax":
+        with data_parallel() as distribution:
+            yield distribution
+        return
     if device_id == "all":
         gpus = [d for d in list_devices() if d.kind == "gpu"]
         if not gpus:
             raise TrainingError("'all' GPUs asked for, but this machine has no GPU")
         if backend != "tensorflow":
-            raise TrainingError("training on all GPUs needs the TensorFlow backend")
+            raise TrainingError("training on all GPUs needs the TensorFlow or JAX backend")
         import tensorflow as tf
 
         strategy = tf.distribute.MirroredStrategy()
@@ -98,3 +104,35 @@ def device_scope(device_id: str) -> Iterator[Any]:
             yield None
     else:
         yield None
+
+
+@contextlib.contextmanager
+def data_parallel() -> Iterator[Any]:
+    """Keras's data parallelism over every device JAX sees (its GPUs, or forced host devices).
+
+    The model built inside has its variables replicated on each device; the JAX
+    loop splits every batch between them. Several machines: with
+    ``KERAS_DISTRIBUTION_JOB_ADDRESSES``, ``KERAS_DISTRIBUTION_NUM_PROCESSES`` and
+    ``KERAS_DISTRIBUTION_PROCESS_ID`` set, ``keras.distribution.initialize()`` joins
+    the processes (``jax.distributed``) and ``jax.devices()`` lists all of their
+    devices; each process feeds its share of every batch (docs/training.md).
+
+    Raises:
+        TrainingError: When JAX sees a single CPU device only, or the processes
+            cannot join.
+    """
+    import jax
+    import keras
+
+    if "KERAS_DISTRIBUTION_JOB_ADDRESSES" in os.environ and not jax.distributed.is_initialized():
+        try:
+            keras.distribution.initialize()
+        except (RuntimeError, ValueError) as err:
+            raise TrainingError(f"cannot join the other processes "
+                                f"(KERAS_DISTRIBUTION_*): {first_line(err)}") from None  # fmt: skip
+    devices = jax.devices()
+    if devices[0].platform == "cpu" and len(devices) < 2:
+        raise TrainingError("'all' GPUs asked for, but this machine has no GPU")
+    distribution = keras.distribution.DataParallel(devices=devices)
+    with distribution.scope():
+        yield distribution

@@ -94,7 +94,7 @@ class TrainingRun:
         #: whose metrics are finite (the process layer hands the weights over then).
         self.epoch_hook: Callable[[int, Any], None] | None = None
         #: How the training data reached the device: "fit" (Keras's own loop, TensorFlow),
-        #: "resident" (copied to the device once, JAX), "copied" (one batch ahead, JAX) or
+        #: "resident" (copied to the device once, JAX), "streamed" (batches copied ahead, JAX) or
         #: "multiworker" (tf.data, split between the workers).
         self.input_path = ""
         self._stop = threading.Event()
@@ -283,21 +283,17 @@ class TrainingRun:
             self.input_path = "multiworker"
             distributed.fit(self, model, arrays, validation, callback, strategy)
             return
-        if keras.backend.backend() == "jax" and self.config["device"] != "all":
+        if keras.backend.backend() == "jax":
             from netlab.training import jax_loop
 
             self.input_path = jax_loop.fit(
                 model, arrays["x_train"], arrays["y_train"], batch_size=self.config["batch_size"],
                 epochs=self.config["epochs"], seed=self.config["seed"],
                 device_id=self.config["device"], validation=validation, callbacks=[callback],
+                transform=arrays["transform"], distribution=strategy,
             )  # fmt: skip
             return
         self.input_path = "fit"
-        if self._batches is None:  # JAX on every GPU: Keras's own input, its seed is global
-            model.fit(arrays["x_train"], arrays["y_train"], batch_size=self.config["batch_size"],
-                      epochs=self.config["epochs"], validation_data=validation, verbose=0,
-                      callbacks=[callback])  # fmt: skip
-            return
         steps = setup.steps_per_epoch(len(arrays["x_train"]), self.config["batch_size"])
         model.fit(self._batches, epochs=self.config["epochs"], steps_per_epoch=steps,
                   validation_data=validation, validation_batch_size=self.config["batch_size"],
@@ -307,7 +303,12 @@ class TrainingRun:
         from netlab.training.callback import EngineCallback
 
         self._check_fit()
-        arrays = setup.prepare_arrays(self.dataset, self.config)
+        # On JAX the examples stay as stored (uint8 pixels, memory-mapped files) and are
+        # converted on the device; TensorFlow's fit takes them as the network sees them.
+        import keras
+
+        raw = keras.backend.backend() == "jax" and self.distribute is None
+        arrays = setup.prepare_arrays(self.dataset, self.config, raw=raw)
         steps = setup.steps_per_epoch(len(arrays["x_train"]), self.config["batch_size"])
         if self._stop.is_set():
             return "stopped", "stopped before training began"
@@ -326,7 +327,8 @@ class TrainingRun:
             callback = EngineCallback(self, steps)
             if self.config["histograms"]:
                 probe = arrays["x_val"] if len(arrays["x_val"]) else arrays["x_train"]
-                callback.probe = probe[:PROBE_EXAMPLES]
+                callback.probe = arrays["transform"](probe[:PROBE_EXAMPLES]) if raw else \
+                    probe[:PROBE_EXAMPLES]  # fmt: skip
             validation = (arrays["x_val"], arrays["y_val"]) if len(arrays["x_val"]) else None
             try:
                 self._fit(model, arrays, validation, callback, strategy)

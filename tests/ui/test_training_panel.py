@@ -192,7 +192,7 @@ def test_devices_listed_by_the_backend_are_offered_with_all_gpus(window):
     combo = panel.device
     items = [(combo.itemData(i), combo.itemText(i)) for i in range(combo.count())]
     assert items == [("cpu", "cpu: CPU"), ("gpu:0", "gpu:0: NVIDIA H100 (80 GiB)"),
-                     ("all", "all GPUs (TensorFlow MirroredStrategy)")]  # fmt: skip
+                     ("all", "all GPUs (data parallel)")]  # fmt: skip
     panel.device.setCurrentIndex(1)
     panel.device.activated.emit(1)
     assert window.document.project.training["device"] == "gpu:0"

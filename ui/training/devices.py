@@ -13,7 +13,8 @@ def backend_devices() -> list[tuple[str, str]]:
 
 
 class DeviceChoice(QComboBox):
-    """``cpu``, ``gpu:0``, ... and, with GPUs, ``all`` (TensorFlow's MirroredStrategy)."""
+    """``cpu``, ``gpu:0``, ... and, with GPUs, ``all`` (data parallel: MirroredStrategy on
+    TensorFlow, keras.distribution.DataParallel on JAX)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -28,6 +29,6 @@ class DeviceChoice(QComboBox):
             self.addItem(f"{device_id}: {label}", device_id)
         gpus = sum(device_id.startswith("gpu") for device_id, _ in devices)
         if gpus:
-            self.addItem("all GPUs (TensorFlow MirroredStrategy)", "all")
+            self.addItem("all GPUs (data parallel)", "all")
         self.setCurrentIndex(max(0, self.findData(chosen)))
         return gpus
