@@ -136,8 +136,9 @@ class DataView(QWidget):
         self.dataset = dataset
         classes = f", {dataset.num_classes} classes" if dataset.num_classes else ""
         shape = "x".join(str(d) for d in dataset.input_shape)
+        what = f"{dataset.task}; {dataset.storage}"
         self.info.setText(f"{dataset.name}: {len(dataset.x):,} examples of {shape}{classes} "
-                          f"({dataset.task}; {dataset.storage}). {dataset.description}")  # fmt: skip
+                          f"({what}). {dataset.description}")  # fmt: skip
         self._draw(dataset)
         self.loaded.emit()
 
