@@ -12,6 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 SUPPORTED=(3.13 3.12 3.11)
+# Tests run in two processes (pytest-xdist), a test file in one process (a module's fixtures,
+# such as the wheel built once, are not made twice). NETLAB_TEST_WORKERS=0: one process.
+XDIST="-n ${NETLAB_TEST_WORKERS:-2} --dist loadfile"
 
 # The absolute path of a working Python $1 (e.g. 3.12), or nothing.
 python_for() {
@@ -119,7 +122,7 @@ prove_other_pythons() {
         setup ".venv-$version" "$python"
         echo "== Python $version: the wheel and the core tests but the heavy ones, TensorFlow backend =="
         KERAS_BACKEND=tensorflow ".venv-$version/bin/python" -m pytest -q -p no:cacheprovider \
-            -m "not heavy" tests/test_packaging.py tests/netlab tests/ui/test_pyside_refcount.py
+            $XDIST -m "not heavy" tests/test_packaging.py tests/netlab tests/ui/test_pyside_refcount.py
         echo "dev.sh: Python $version proven in $((SECONDS - started)) s, set-up included"
         proven+=("$version")
     done
@@ -159,9 +162,9 @@ case "${1:-}" in
         .venv/bin/python -m ruff check .
         .venv/bin/python -m mypy
         echo "== Python $MAIN_VERSION: all tests, TensorFlow backend =="
-        KERAS_BACKEND=tensorflow .venv/bin/python -m pytest -q
+        KERAS_BACKEND=tensorflow .venv/bin/python -m pytest -q $XDIST
         echo "== Python $MAIN_VERSION: layer library, training engine, gradient records and inspection, JAX backend =="
-        KERAS_BACKEND=jax .venv/bin/python -m pytest -q tests/netlab/layers \
+        KERAS_BACKEND=jax .venv/bin/python -m pytest -q $XDIST tests/netlab/layers \
             tests/netlab/training/test_engine.py tests/netlab/training/test_jax_loop.py \
             tests/netlab/training/test_layerstats.py::test_first_record_equals_the_gradient_of_the_same_batch \
             tests/netlab/inspect/test_boundary.py tests/netlab/inspect/test_activations.py \
