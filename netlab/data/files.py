@@ -104,6 +104,8 @@ def load_arrays(path: str | Path) -> Dataset:
         raise DataError(f"{path}: x holds {x.dtype}, not numbers")
     if x.dtype.name not in _KEPT_DTYPES:
         x = np.asarray(x, dtype="float32")
+    elif not x.dtype.isnative:  # big-endian on this machine: the device takes native types
+        x = x.astype(x.dtype.newbyteorder("="))
     if y.ndim == 1 and (y.dtype.kind in "iub" or y.dtype.kind == "U"):
         labels, names = _labels(y, str(path))
         kind = "image" if x.ndim in (3, 4) else "table"

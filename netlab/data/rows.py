@@ -9,6 +9,7 @@ asks for them, in file order, so the page cache reads forward.
 
 from __future__ import annotations
 
+import math
 import struct
 import zipfile
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 
 # Rows read per chunk when a whole selection is scanned (statistics, checks).
-CHUNK_BYTES = 64 * 2**20
+CHUNK_BYTES = 16 * 2**20
 
 
 class Rows:
@@ -72,7 +73,8 @@ def is_lazy(x: Any) -> bool:
 
 
 def chunks(x: Any) -> Any:
-    """``x`` (an array or :class:`Rows`) as consecutive NumPy chunks of about 64 MiB."""
+    """``x`` (an array or :class:`Rows`) as consecutive NumPy chunks of about 16 MiB stored
+    (a uint8 chunk becomes 128 MiB as float64 in the statistics)."""
     row_bytes = max(1, int(np.prod(x.shape[1:], dtype="int64")) * x.dtype.itemsize)
     step = max(1, CHUNK_BYTES // row_bytes)
     for start in range(0, len(x), step):
@@ -86,8 +88,11 @@ def open_npz_member(path: Path, name: str) -> np.memmap | None:
     its header says the dtype, shape and order, and the data follows it.
     """
     with zipfile.ZipFile(path) as archive:
-        info = archive.getinfo(f"{name}.npy")
-    if info.compress_type != zipfile.ZIP_STORED:
+        try:
+            info = archive.getinfo(f"{name}.npy")
+        except KeyError:  # a member named without .npy: let NumPy read it
+            return None
+    if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1:  # deflated, encrypted
         return None
     with path.open("rb") as handle:
         handle.seek(info.header_offset)
@@ -95,7 +100,8 @@ def open_npz_member(path: Path, name: str) -> np.memmap | None:
         if len(local) != 30 or local[:4] != b"PK\x03\x04":
             raise ValueError(f"array {name!r}: damaged zip entry")
         name_length, extra_length = struct.unpack("<HH", local[26:30])
-        handle.seek(info.header_offset + 30 + name_length + extra_length)
+        start = info.header_offset + 30 + name_length + extra_length
+        handle.seek(start)
         version = np.lib.format.read_magic(handle)
         if version == (1, 0):
             shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
@@ -104,7 +110,8 @@ def open_npz_member(path: Path, name: str) -> np.memmap | None:
         offset = handle.tell()
     if dtype.hasobject:
         raise ValueError(f"array {name!r} holds Python objects")
-    if offset + int(np.prod(shape, dtype="int64")) * dtype.itemsize > path.stat().st_size:
-        raise ValueError(f"array {name!r} is truncated")
+    # Within this member, not merely within the file (math.prod does not wrap around).
+    if offset + math.prod(shape) * dtype.itemsize > start + info.file_size:
+        raise ValueError(f"array {name!r} is truncated or larger than its entry")
     return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape,
                      order="F" if fortran else "C")  # fmt: skip

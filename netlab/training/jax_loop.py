@@ -282,6 +282,9 @@ def fit(model: Any, x: Any, y: np.ndarray, *, batch_size: int, epochs: int, seed
     transform = transform or InputTransform()
     device = None if distribution is not None else device_for(device_id)
     placement = _Placement(device, distribution)
+    if len(x) < placement.count:
+        raise TrainingError(f"{len(x)} training examples cannot be split over "
+                            f"{placement.count} devices")  # fmt: skip
     if batch_size % placement.count:
         raise TrainingError(f"batch size {batch_size} does not split over {placement.count} "
                             f"devices: use a multiple of {placement.count}")  # fmt: skip

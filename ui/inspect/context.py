@@ -13,6 +13,7 @@ import numpy as np
 
 from netlab import catalog
 from netlab.data import Dataset
+from netlab.data.transform import InputTransform
 from netlab.graph.model import Graph, topological_order
 from netlab.project import check_training_config
 from netlab.training.setup import prepare_arrays
@@ -87,11 +88,15 @@ def load_context(model: Any, graph: Graph, dataset: Dataset, config: dict[str, A
     config = check_training_config(config)
     arrays = prepare_arrays(dataset, config)
     x_train, y_train, x_val, y_val = dataset.split(config["validation_split"], config["seed"])
+    # Shown as the network's input would be without standardising: pixels scaled to 0..1.
+    unstandardised = InputTransform(scale=dataset.scale, to_float=dataset.kind != "tokens")
+    x_val = unstandardised(x_val)
     context = InspectContext(model, graph, dataset, arrays["x_val"], arrays["y_val"], x_val, y_val,
                              config=config)  # fmt: skip
     if len(x_val) == 0:
         context.x, context.y = arrays["x_train"], arrays["y_train"]
-        context.x_raw, context.y_raw, context.split = x_train, y_train, "training"
+        context.x_raw, context.y_raw = unstandardised(x_train), y_train
+        context.split = "training"
     nodes = [graph.nodes[i] for i in topological_order(graph)[0]]
     names = {layer.name for layer in model.layers}
     context.layers = {

@@ -118,3 +118,26 @@ def test_the_description_says_how_the_examples_are_held(tmp_path, pixels):
     assert mapped.storage == "stored as uint8, memory-mapped: read batch by batch"
     assert Dataset("p", x, y, scale=255.0).storage == "stored as uint8, scaled by 1/255"
     assert load_dataset("digits").storage == "stored as float32"
+
+
+def test_an_npz_header_claiming_more_than_its_entry_is_refused(tmp_path, pixels):
+    x, y = pixels
+    member = bytearray(_npy_bytes(tmp_path, x))
+    header = bytes(member[:128]).replace(b"(300,", b"(900,")  # the data hold 300 rows
+    path = tmp_path / "liar.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("x.npy", header + bytes(member[128:]))
+        archive.writestr("y.npy", _npy_bytes(tmp_path, y))
+        # The file holds the 900 rows' bytes, in other members: what a bad reader would map.
+        archive.writestr("z.npy", _npy_bytes(tmp_path, np.zeros(100_000, np.uint8)))
+    with pytest.raises(DataError, match="liar.npz: .*truncated or larger than its entry"):
+        load_dataset(str(path))
+
+
+def test_an_npz_member_without_the_npy_suffix_still_loads(tmp_path, pixels):
+    x, y = pixels
+    path = tmp_path / "plain.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("x", _npy_bytes(tmp_path, x))
+        archive.writestr("y", _npy_bytes(tmp_path, y))
+    np.testing.assert_array_equal(load_dataset(str(path)).x, x)
