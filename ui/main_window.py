@@ -25,13 +25,11 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from netlab.catalog.flops import format_flops
-from netlab.graph.commands import SetWeights
 from netlab.graph.geometry import DIRECTIONS
 from netlab.project import Project
 from netlab.templates import new_project
-from netlab.training.processes import STOP_GRACE, epoch_weights
+from netlab.training.processes import STOP_GRACE
 from ui import dialogs, theme
-from ui.canvas.previews import ActivationPreviews
 from ui.canvas.scene import GraphScene, window_layout
 from ui.canvas.view import GraphView
 from ui.document import Document
@@ -40,6 +38,7 @@ from ui.file_controller import FileController
 from ui.goals import GoalsPanel
 from ui.help import LayerReference
 from ui.inspect import InspectPanel
+from ui.inspect_link import InspectLink
 from ui.inspector import Inspector
 from ui.labs import LabsPanel
 from ui.menus import build_menus
@@ -51,7 +50,6 @@ from ui.tasks import run_task
 from ui.training.panel import TrainingPanel
 
 AUTOSAVE_MS = 120_000
-BUILDING_PREVIEWS = "Activations on the canvas: building the model…"
 
 
 def _import_keras() -> str:
@@ -79,7 +77,6 @@ class MainWindow(QMainWindow):
         self.scene: GraphScene | None = None
         self._after_run: Callable[[], None] | None = None
         self._after_sweep: Callable[[], None] | None = None
-        self._inspect_ready = False
         self.setWindowTitle("NetLab")
         self.resize(1400, 820)
         self.setMinimumSize(760, 520)
@@ -154,10 +151,12 @@ class MainWindow(QMainWindow):
         self.problems.node_activated.connect(self.focus_node)
         self.summary.node_activated.connect(self.focus_node)
         self.inspector.expand_requested.connect(self.edits.expand)
-        self.inspector.kernel_requested.connect(self._on_inspector_kernel_requested)
+        self.inspect_link = InspectLink(self)
+        self.previews = self.inspect_link.previews
+        self.inspector.kernel_requested.connect(self.inspect_link.ask_kernel)
         self.canvas.layer_dropped.connect(self.edits.drop_layer)
         self.training.message.connect(self.status)
-        self.training.trained.connect(self._on_training_trained)
+        self.training.trained.connect(self.inspect_link.trained)
         self.training.fit_changed.connect(self._refresh_views)
         self.training.run_ended.connect(self._on_training_run_ended)
         self.sweeps.message.connect(self.status)
@@ -166,12 +165,7 @@ class MainWindow(QMainWindow):
         self.sweeps.ended.connect(self._on_sweep_ended)
         self.sweeps.show_runs.connect(self._show_runs)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
-        self.inspect.weights_edited.connect(self._on_inspect_weights_edited)
-        self.previews = ActivationPreviews(self.inspect, lambda *args: run_task(self, *args))
-        self.previews.shown.connect(self._on_previews_shown)
-        self.previews.failed.connect(lambda m: self.status(f"Activations on the canvas: {m}"))
-        self.inspect.example_changed.connect(lambda: self.previews.refresh())
-        self.training.epoch_trained.connect(self._on_training_epoch_trained)
+        self.training.epoch_trained.connect(self.inspect_link.epoch_trained)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -216,9 +210,7 @@ class MainWindow(QMainWindow):
         self.training.show_document(document)
         self.sweeps.show_document(document)
         self.goals.show_document(document)
-        self.inspect.clear()
-        self._inspect_ready = False
-        self._show_latest_record()
+        self.inspect_link.show_document()
         self._on_document_changed()
         QTimer.singleShot(0, self.fit_view)
 
@@ -279,10 +271,7 @@ class MainWindow(QMainWindow):
             self.scene.locked = locked
             self.scene.refresh(reroute=False)
         self.training.refresh_fit()  # then fit_changed: _refresh_views
-        if self._inspect_ready:  # the Inspect tab shows the network as it is now
-            self._inspect_ready = False
-            if self.tabs.currentWidget() is self.inspect or self.previews.enabled:
-                self._show_saved_model()
+        self.inspect_link.network_changed()  # the Inspect tab shows the network as it is now
 
     def _on_reanalysed(self) -> None:
         if self.scene is not None:
@@ -325,92 +314,14 @@ class MainWindow(QMainWindow):
         self._update_status()
         self.training.list_devices()
 
-    def _show_latest_record(self) -> None:
-        """The Gradients and Histograms tabs show the project's latest run that has them."""
-        runs = self.document.project.runs
-        self.inspect.show_record(next((r for r in reversed(runs) if r.layer_stats),
-                                      runs[-1] if runs else None))  # fmt: skip
-
-    def _on_training_trained(self, controller: Any) -> None:
-        if controller.document is self.document:  # the Inspect tab shows the new weights
-            self._show_latest_record()
-            self._inspect_ready = False
-            self.inspect.clear()
-            if self.tabs.currentWidget() is self.inspect:
-                self._show_saved_model()
-
-    def _show_saved_model(self) -> None:
-        """The Inspect tab: build the network as it is, once per change.
-
-        Layers with weights (trained, imported or typed in) get them; the others
-        start from new weights of the project's seed, so an untrained network can be
-        looked into too (the panel says so).
-        """
-        if self._inspect_ready:
-            return
-        project = self.document.project
-        if not self.document.analysis.valid:
-            problem = self.document.analysis.errors[0].describe(project.graph)
-            self.inspect.clear(f"The network has problems: {problem}")
-            return
-        self._inspect_ready = True
-        snapshot = type(project)(project.graph.copy(), training=dict(project.training))
-        # Untrained: no run yet and some layers start from new weights.
-        analysis = self.document.analysis
-        fresh = [i for i, node in project.graph.nodes.items()
-                 if sum(analysis.counts.get(i, (0, 0))) and not analysis.fits(i, node.weights)]
-        trained = bool(project.runs) or not fresh
-
-        def build() -> tuple[Any, Any, Any, dict[str, Any]]:
-            from netlab.data import load_dataset
-            from netlab.project import build_with_weights
-
-            model = build_with_weights(snapshot)
-            return model, snapshot.graph, load_dataset(snapshot.training["dataset"]), \
-                dict(snapshot.training)  # fmt: skip
-
-        self.status("Building the model with its saved weights…" if project.weights else
-                    "Building the model (new weights: it has not been trained)…")
-        run_task(self, "model", build,
-                 lambda args: self.inspect.show_model(*args, trained=trained),
-                 lambda m: self.inspect.clear(f"Cannot inspect: {m}"))  # fmt: skip
-
     def show_activations(self, on: bool) -> None:
         """View > Activations on the Canvas: every node shows its output for the example."""
         self.menu_actions["activations"].setChecked(on)
-        self.previews.set_enabled(on)
-        if on:
-            self._show_saved_model()  # the model (once per change); then the previews
-            if self.inspect.context is None and self._inspect_ready:
-                self.status(BUILDING_PREVIEWS)
-
-    def _on_previews_shown(self, found: Any) -> None:
-        if self.scene is not None:
-            self.scene.show_previews(found)
-        if self.statusBar().currentMessage() == BUILDING_PREVIEWS:
-            self.statusBar().clearMessage()  # built: the pictures say the rest
-
-    def _on_training_epoch_trained(self, controller: Any) -> None:
-        """A run handed over an epoch's weights: the previews show what the network does now."""
-        if self.previews.enabled and controller.document is self.document:
-            folder = controller.process.folder / "epoch"
-            self.previews.refresh(lambda: epoch_weights(folder))
-
-    def _on_inspector_kernel_requested(self, layer: str) -> None:
-        """The inspector's "Set its kernel by hand": Inspect > Feature maps, its dialog open."""
-        self.tabs.setCurrentWidget(self.inspect)
-        self.inspect.show_view("features")
-        self.inspect.features.ask_kernel(layer)
-
-    def _on_inspect_weights_edited(self, layer: str, arrays: Any) -> None:
-        """A kernel typed in the Inspect tab: the layer's weights, as one undoable edit."""
-        node = next((n for n in self.document.graph.nodes.values() if n.name == layer), None)
-        if node is not None:
-            self.execute(SetWeights(node.id, arrays, text=f"Set the kernel of {layer}"))
+        self.inspect_link.show_activations(on)
 
     def _on_tabs_current_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.inspect:
-            self._show_saved_model()
+            self.inspect_link.show_model()
         # The editing docks belong to the Network tab; other tabs get the room.
         editing = self.tabs.widget(index) is self.canvas
         if not editing and not self._docks_hidden:
