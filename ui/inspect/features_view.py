@@ -19,16 +19,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -37,10 +32,10 @@ from netlab.graph.analysis import analyse
 from netlab.inspect import FeatureMaps, channel_grid, feature_maps
 from netlab.inspect.kernels import format_kernel, lecture_image, parse_kernel, with_kernel
 from netlab.inspect.receptive import ReceptiveField, receptive_field_problems, receptive_fields
-from ui import theme
 from ui.inspect.context import InspectContext, keys_with
 from ui.inspect.heatmap import HeatMap, Mark
 from ui.inspect.images import indexed_image, map_image, sample_image
+from ui.inspect.kernel_dialog import KernelDialog
 from ui.inspect.view import InspectView, fill_layer_combo, labelled, layer_combo, sample_spin
 
 MAX_KERNEL_TEXT = 49  # kernels up to 7x7 show their weights in the cells
@@ -492,40 +487,3 @@ class FeaturesView(InspectView):
             for p, s, stride, limit in zip((row, col), spans, maps.strides, limits, strict=True)
         ]
         self._set_spins(row=at[0], col=at[1])
-
-
-class KernelDialog(QDialog):
-    """Types one output channel's kernel (rows of numbers) and bias; refusals stay in it."""
-
-    def __init__(self, view: FeaturesView, layer: str, channel: int, input_channel: int,
-                 kernel: str, bias: str) -> None:  # fmt: skip
-        super().__init__(view)
-        self.view = view
-        self.setWindowTitle(f"Kernel of {layer}")
-        self.kernel_edit = QPlainTextEdit(kernel)
-        self.bias_edit = QLineEdit(bias)
-        self.bias_edit.setEnabled(bool(bias))
-        self.bias_edit.setPlaceholderText("no bias (use_bias is off)")
-        self.error_label = QLabel()
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(theme.error_style())
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self.apply)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Output channel {channel}, input channel {input_channel}: "
-                                "one row per line, numbers apart (1 2 1)."))  # fmt: skip
-        layout.addWidget(self.kernel_edit)
-        layout.addWidget(QLabel("Bias"))
-        layout.addWidget(self.bias_edit)
-        layout.addWidget(self.error_label)
-        layout.addWidget(buttons)
-
-    def apply(self) -> None:
-        """Sets the kernel, or shows why not and stays open."""
-        try:
-            self.view.set_kernel(self.kernel_edit.toPlainText(), self.bias_edit.text())
-        except InspectError as err:
-            self.error_label.setText(str(err))
-            return
-        self.accept()
